@@ -1,0 +1,66 @@
+/*
+ * app.h — the application object the API surfaces share, and the per-loop context.
+ *
+ *   hd_app_t (one per process)            hd_loop_ctx_t (one per event loop)
+ *     config, writer (group commit)         read handle on the store (indexed reads)
+ *     server (loops, listeners)             realtime registry (online WebSockets)
+ *     metrics counters                      rate-limit buckets
+ *
+ * A handler receives an hd_call_t: the request, its loop context, the authenticated user
+ * (0 if none) and the path parameters the router captured.
+ */
+#ifndef HD_API_APP_H
+#define HD_API_APP_H
+
+#include "api/config.h"
+#include "chat/types.h"
+#include "net/http.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+#include <jansson.h>
+#include <stdatomic.h>
+
+typedef struct st_hd_app_t hd_app_t;
+typedef struct st_hd_loop_ctx_t hd_loop_ctx_t;
+typedef struct st_hd_rt_loop_t hd_rt_loop_t;
+typedef struct st_hd_ratelimit_t hd_ratelimit_t;
+
+struct st_hd_app_t {
+  hd_config_t cfg;
+  hd_server_t *server;
+  hd_writer_t *writer;
+  _Atomic uint64_t messages_sent;   /* for /metrics */
+};
+
+struct st_hd_loop_ctx_t {
+  hd_app_t *app;
+  hd_loop_t *loop;
+  hd_store_t *rd;          /* this loop's read handle */
+  hd_rt_loop_t *rt;        /* online WebSocket subscribers on this loop */
+};
+
+#define HD_MAX_PATH_PARAMS 4
+
+typedef struct {
+  hd_http_req_t *req;
+  hd_loop_ctx_t *ctx;
+  int64_t user_id;         /* authenticated caller, 0 if none */
+  int64_t session_id;
+  hd_iovec_t params[HD_MAX_PATH_PARAMS]; /* path captures in order: /v1/chats/{id}/... */
+  size_t nparams;
+} hd_call_t;
+
+/* Respond with a JSON value (consumed) and the given status. */
+void hd_api_reply(hd_call_t *call, int status, json_t *body);
+/* Respond with the error envelope {"error":{"code","message"}} for err (hd_err_t). */
+void hd_api_error(hd_call_t *call, int err);
+/* Same with a specific message (e.g. naming the bad field). */
+void hd_api_error_msg(hd_call_t *call, int err, const char *message);
+
+/* Run a write job on the writer thread, then call done(call, status, arg) back on the
+ * call's loop. The call (and its request) stays alive until done responds. */
+typedef void (*hd_api_done_t)(hd_call_t *call, int status, void *arg);
+void hd_api_write(hd_call_t *call, hd_wjob_run_t run, void *arg, hd_api_done_t done);
+
+#endif

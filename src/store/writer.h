@@ -1,0 +1,49 @@
+/*
+ * writer.h — the single writer thread and its group commit (DESIGN.md "The write path").
+ *
+ *   loop threads ──submit(job)──► [queue] ──► writer thread:
+ *        BEGIN IMMEDIATE
+ *          for each pending job: SAVEPOINT j; run(tx, arg) → 0 ? RELEASE j : ROLLBACK TO j
+ *        COMMIT (one fsync for the whole batch)
+ *        for each job, in submission order: done(arg, status)
+ *
+ * Invariants:
+ *  1. done() is called exactly once per submitted job, on the writer thread, and only after
+ *     the job's changes are durable (status 0) or rolled back (status < 0).
+ *  2. A failing job rolls back only its own savepoint; other jobs in the batch commit.
+ *  3. If COMMIT fails, every job of the batch gets HD_ERR_STORAGE; nothing was acknowledged.
+ *  4. Jobs run in submission order; a job sees the effects of all jobs submitted before it.
+ */
+#ifndef HD_STORE_WRITER_H
+#define HD_STORE_WRITER_H
+
+#include "store/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct st_hd_writer_t hd_writer_t;
+
+/* Run inside the batch transaction on the writer thread; return 0 or a negative hd_err_t. */
+typedef int (*hd_wjob_run_t)(hd_store_t *tx, void *arg);
+/* Called on the writer thread after commit/rollback; must be quick (hand off to a loop). */
+typedef void (*hd_wjob_done_t)(void *arg, int status);
+
+typedef struct {
+  uint64_t batches;          /* commits performed */
+  uint64_t jobs;             /* jobs completed */
+  uint64_t batch_hist[8];    /* batch sizes: 1, 2-3, 4-7, 8-15, 16-63, 64-255, 256-1023, 1024+ */
+  uint64_t commit_us_hist[8];/* commit latency: <100us, <250us, <500us, <1ms, <2.5ms, <10ms, <50ms, more */
+  uint64_t commit_us_sum;
+} hd_writer_stats_t;
+
+/* Open the write handle and start the thread. Returns 0 and sets *out, or an error. */
+int hd_writer_create(const hd_store_config_t *cfg, size_t max_batch, hd_writer_t **out);
+/* Queue a job (thread-safe). The writer owns nothing of arg; done() must release it. */
+void hd_writer_submit(hd_writer_t *w, hd_wjob_run_t run, hd_wjob_done_t done, void *arg);
+/* Copy the counters (thread-safe). */
+void hd_writer_stats(hd_writer_t *w, hd_writer_stats_t *out);
+/* Finish every queued job, stop the thread and close the handle. */
+void hd_writer_destroy(hd_writer_t *w);
+
+#endif
