@@ -79,6 +79,12 @@ void *hd_loop_uv(hd_loop_t *loop);
  * fn is still called during shutdown so it can free arg. */
 void hd_loop_post(hd_loop_t *loop, void (*fn)(hd_loop_t *loop, void *arg), void *arg);
 
+/* Run work(arg) on the libuv worker pool, then after(loop, arg, status) back on loop's thread
+ * (status 0, or HD_ERR_INTERNAL if the work could not be queued/was cancelled). For slow CPU
+ * work such as password hashing. arg is owned by after(). */
+void hd_loop_work(hd_loop_t *loop, void (*work)(void *arg),
+                  void (*after)(hd_loop_t *loop, void *arg, int status), void *arg);
+
 /* Counters for /metrics (summed over loops by the caller; read racily, that is fine). */
 typedef struct {
   uint64_t http_conns_open;
