@@ -1,0 +1,353 @@
+/*
+ * sqlite/db.c — the SQLite back-end's handle: open, pragmas, statement cache, transactions,
+ * row readers, and the vtable that binds the per-entity files (users.c, chats.c,
+ * messages.c) into one hd_store_ops_t.
+ *
+ * Handle life cycle:
+ *
+ *   hd__sq_open(cfg, readonly)
+ *     ├ mkdir -p data_dir (write handle)
+ *     ├ sqlite3_open_v2(<data_dir>/herald.db, RW|CREATE or READONLY, NOMUTEX)
+ *     ├ busy_timeout, foreign_keys=ON, extended result codes
+ *     ├ write handle: journal_mode=WAL, synchronous=FULL|NORMAL, hd__sq_migrate()
+ *     └ read handle:  check user_version == HD_SQ_SCHEMA_VERSION
+ *   … hd__sq_stmt(q, HD_Q_X) prepares on first use, cached until close …
+ *   sq_close(): finalize every cached statement, sqlite3_close()
+ *
+ * Transactions (writer thread): begin = BEGIN IMMEDIATE (takes the write lock up front, so
+ * a batch never fails half-way on lock upgrade); one savepoint "hd_job" per job;
+ * rollback_to = ROLLBACK TO + RELEASE, which undoes the job and leaves the batch open.
+ *
+ * Invariants:
+ *  1. One connection is used by one thread at a time (NOMUTEX); the writer owns the write
+ *     handle and each event loop its read handle.
+ *  2. Read handles are opened SQLITE_OPEN_READONLY: a read path cannot write by mistake.
+ */
+#include "store/sqlite/internal.h"
+
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const query_sql[HD_Q__COUNT] = {
+#define HD__Q_SQL(name, sql) [HD_Q_##name] = sql,
+    HD_SQ_QUERIES(HD__Q_SQL)
+#undef HD__Q_SQL
+};
+
+static const char *const query_name[HD_Q__COUNT] = {
+#define HD__Q_NAME(name, sql) [HD_Q_##name] = #name,
+    HD_SQ_QUERIES(HD__Q_NAME)
+#undef HD__Q_NAME
+};
+
+int hd__sq_fail(hd_sqlite_t *q, int rc, const char *what) {
+  const char *msg = q && q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc);
+  char esc[256];
+  hd_log_escape(esc, sizeof(esc), msg, strlen(msg));
+  hd_log(HD_LOG_ERROR, "sqlite failed", "\"op\":\"%s\",\"rc\":%d,\"error\":\"%s\"", what, rc,
+         esc);
+  return HD_ERR_STORAGE;
+}
+
+int hd__sq_is_unique(int rc) {
+  return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+sqlite3_stmt *hd__sq_stmt(hd_sqlite_t *q, hd_sq_query_t id) {
+  HD_ASSERT(id >= 0 && id < HD_Q__COUNT);
+  if (q->stmts[id] == NULL) {
+    int rc = sqlite3_prepare_v3(q->db, query_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                &q->stmts[id], NULL);
+    if (rc != SQLITE_OK) {
+      hd__sq_fail(q, rc, query_name[id]);
+      q->stmts[id] = NULL;
+      return NULL;
+    }
+  }
+  return q->stmts[id];
+}
+
+void hd__sq_reset(sqlite3_stmt *st) {
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+}
+
+int hd__sq_run(hd_sqlite_t *q, sqlite3_stmt *st, const char *what) {
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    ;
+  hd__sq_reset(st);
+  return rc == SQLITE_DONE ? 0 : hd__sq_fail(q, rc, what);
+}
+
+int hd__sq_int64(hd_sqlite_t *q, sqlite3_stmt *st, int missing, int64_t *out, const char *what) {
+  int rc = sqlite3_step(st), ret;
+  if (rc == SQLITE_ROW) {
+    *out = sqlite3_column_int64(st, 0);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) /* finish UPDATE … RETURNING */
+      ;
+    ret = rc == SQLITE_DONE ? 0 : hd__sq_fail(q, rc, what);
+  } else if (rc == SQLITE_DONE) {
+    ret = missing;
+  } else {
+    ret = hd__sq_fail(q, rc, what);
+  }
+  hd__sq_reset(st);
+  return ret;
+}
+
+const char *hd__sq_text(sqlite3_stmt *st, int i, hd_mem_pool_t *pool) {
+  const unsigned char *t = sqlite3_column_text(st, i);
+  int n = sqlite3_column_bytes(st, i);
+  return hd_mem_pool_strndup(pool, t ? (const char *)t : "", t ? (size_t)n : 0);
+}
+
+const char *hd__sq_text_or_null(sqlite3_stmt *st, int i, hd_mem_pool_t *pool) {
+  if (sqlite3_column_type(st, i) == SQLITE_NULL)
+    return NULL;
+  return hd__sq_text(st, i, pool);
+}
+
+void hd__sq_read_user(sqlite3_stmt *st, hd_mem_pool_t *pool, hd_user_t *u) {
+  u->id = sqlite3_column_int64(st, 0);
+  u->username = hd__sq_text(st, 1, pool);
+  u->display_name = hd__sq_text(st, 2, pool);
+  u->bio = hd__sq_text(st, 3, pool);
+  u->country = hd__sq_text(st, 4, pool);
+  u->created_at = sqlite3_column_int64(st, 5);
+}
+
+void hd__sq_read_chat(sqlite3_stmt *st, hd_mem_pool_t *pool, hd_chat_t *c) {
+  memset(c, 0, sizeof(*c));
+  c->id = sqlite3_column_int64(st, 0);
+  c->type = (hd_chat_type_t)sqlite3_column_int(st, 1);
+  c->title = hd__sq_text(st, 2, pool);
+  c->username = hd__sq_text_or_null(st, 3, pool);
+  c->about = hd__sq_text(st, 4, pool);
+  c->owner_id = sqlite3_column_int64(st, 5);
+  c->created_at = sqlite3_column_int64(st, 6);
+  c->member_count = sqlite3_column_int64(st, 7);
+  c->pts = sqlite3_column_int64(st, 8);
+  c->last_message_id = sqlite3_column_int64(st, 9);
+}
+
+void hd__sq_read_message(sqlite3_stmt *st, int first, hd_mem_pool_t *pool, hd_message_t *m,
+                         int *deleted) {
+  int i = first;
+  m->chat_id = sqlite3_column_int64(st, i++);
+  m->id = sqlite3_column_int64(st, i++);
+  m->sender_id = sqlite3_column_int64(st, i++);
+  m->random_id = sqlite3_column_int64(st, i++);
+  m->date = sqlite3_column_int64(st, i++);
+  m->edit_date = sqlite3_column_int64(st, i++);
+  m->reply_to_id = sqlite3_column_int64(st, i++);
+  m->fwd_from_chat_id = sqlite3_column_int64(st, i++);
+  m->fwd_from_message_id = sqlite3_column_int64(st, i++);
+  m->fwd_from_user_id = sqlite3_column_int64(st, i++);
+  m->fwd_date = sqlite3_column_int64(st, i++);
+  m->views = sqlite3_column_int64(st, i++);
+  m->text = hd__sq_text(st, i++, pool);
+  if (deleted)
+    *deleted = sqlite3_column_int(st, i);
+}
+
+/* --- transactions ------------------------------------------------------------------------ */
+
+static int tx_exec(hd_store_t *s, hd_sq_query_t id) {
+  hd_sqlite_t *q = HD_SQ(s);
+  sqlite3_stmt *st = hd__sq_stmt(q, id);
+  if (st == NULL)
+    return HD_ERR_STORAGE;
+  return hd__sq_run(q, st, query_name[id]);
+}
+
+static int sq_begin(hd_store_t *s) { return tx_exec(s, HD_Q_BEGIN); }
+static int sq_commit(hd_store_t *s) { return tx_exec(s, HD_Q_COMMIT); }
+static int sq_savepoint(hd_store_t *s) { return tx_exec(s, HD_Q_SAVEPOINT); }
+static int sq_release(hd_store_t *s) { return tx_exec(s, HD_Q_RELEASE); }
+
+static int sq_rollback(hd_store_t *s) {
+  if (sqlite3_get_autocommit(HD_SQ(s)->db))
+    return 0; /* SQLite already rolled the transaction back (e.g. after an I/O error) */
+  return tx_exec(s, HD_Q_ROLLBACK);
+}
+
+static int sq_rollback_to(hd_store_t *s) {
+  int ret = tx_exec(s, HD_Q_ROLLBACK_TO);
+  if (ret == 0)
+    ret = tx_exec(s, HD_Q_RELEASE);
+  return ret;
+}
+
+/* --- open / close ------------------------------------------------------------------------ */
+
+static void sq_close(hd_store_t *s) {
+  hd_sqlite_t *q = HD_SQ(s);
+  if (q == NULL)
+    return;
+  for (size_t i = 0; i < HD_Q__COUNT; i++)
+    if (q->stmts[i])
+      sqlite3_finalize(q->stmts[i]);
+  if (q->db)
+    sqlite3_close(q->db);
+  hd_mem_free(q);
+}
+
+static const hd_store_ops_t hd__sq_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
+    .username_taken = hd__sq_username_taken,
+    .user_insert = hd__sq_user_insert,
+    .user_get = hd__sq_user_get,
+    .user_find = hd__sq_user_find,
+    .user_login = hd__sq_user_login,
+    .user_update = hd__sq_user_update,
+    .session_insert = hd__sq_session_insert,
+    .session_resolve = hd__sq_session_resolve,
+    .session_list = hd__sq_session_list,
+    .session_delete = hd__sq_session_delete,
+    .chat_insert = hd__sq_chat_insert,
+    .chat_get = hd__sq_chat_get,
+    .chat_find = hd__sq_chat_find,
+    .chat_find_private = hd__sq_chat_find_private,
+    .chat_next_message_id = hd__sq_chat_next_message_id,
+    .chat_next_pts = hd__sq_chat_next_pts,
+    .chat_add_members = hd__sq_chat_add_members,
+    .member_get = hd__sq_member_get,
+    .member_insert = hd__sq_member_insert,
+    .member_delete = hd__sq_member_delete,
+    .member_set_role = hd__sq_member_set_role,
+    .member_set_read = hd__sq_member_set_read,
+    .member_list = hd__sq_member_list,
+    .member_chat_ids = hd__sq_member_chat_ids,
+    .private_members = hd__sq_private_members,
+    .dialog_chats = hd__sq_dialog_chats,
+    .message_insert = hd__sq_message_insert,
+    .message_get = hd__sq_message_get,
+    .message_find_random = hd__sq_message_find_random,
+    .message_set_text = hd__sq_message_set_text,
+    .message_tombstone = hd__sq_message_tombstone,
+    .message_hide = hd__sq_message_hide,
+    .message_hidden = hd__sq_message_hidden,
+    .message_page = hd__sq_message_page,
+    .message_count_unread = hd__sq_message_count_unread,
+    .message_view = hd__sq_message_view,
+    .user_update_append = hd__sq_user_update_append,
+    .chat_update_append = hd__sq_chat_update_append,
+    .user_pts = hd__sq_user_pts,
+    .user_updates = hd__sq_user_updates,
+    .chat_updates = hd__sq_chat_updates,
+};
+
+/* Create dir and its missing parents (mode 0700: the database holds private data). */
+static int mkdir_p(const char *dir) {
+  char path[4096];
+  size_t n = strlen(dir);
+  if (n == 0 || n >= sizeof(path))
+    return HD_ERR_IO;
+  memcpy(path, dir, n + 1);
+  for (size_t i = 1; i <= n; i++) {
+    if (path[i] != '/' && path[i] != '\0')
+      continue;
+    char saved = path[i];
+    path[i] = '\0';
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+      return HD_ERR_IO;
+    path[i] = saved;
+  }
+  struct stat sb;
+  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return HD_ERR_IO;
+  return 0;
+}
+
+static int pragma(hd_sqlite_t *q, const char *sql) {
+  int rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+  return rc == SQLITE_OK ? 0 : hd__sq_fail(q, rc, sql);
+}
+
+static int check_wal(hd_sqlite_t *q) {
+  sqlite3_stmt *st = NULL;
+  int ret = HD_ERR_STORAGE;
+  if (sqlite3_prepare_v2(q->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK)
+    return hd__sq_fail(q, sqlite3_errcode(q->db), "journal_mode");
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char *mode = sqlite3_column_text(st, 0);
+    if (mode && strcmp((const char *)mode, "wal") == 0)
+      ret = 0;
+  }
+  sqlite3_finalize(st);
+  if (ret != 0)
+    hd_log(HD_LOG_ERROR, "sqlite: WAL mode unavailable", NULL);
+  return ret;
+}
+
+static int check_version(hd_sqlite_t *q) {
+  sqlite3_stmt *st = NULL;
+  int ret = HD_ERR_STORAGE;
+  if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+    return hd__sq_fail(q, sqlite3_errcode(q->db), "user_version");
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == HD_SQ_SCHEMA_VERSION)
+    ret = 0;
+  sqlite3_finalize(st);
+  if (ret != 0)
+    hd_log(HD_LOG_ERROR, "sqlite: read handle on an unmigrated database", NULL);
+  return ret;
+}
+
+int hd__sq_open(const hd_store_config_t *cfg, int readonly, hd_store_t **out) {
+  int ret;
+  char path[4096];
+  if (cfg == NULL || cfg->data_dir == NULL)
+    return HD_ERR_INTERNAL;
+  if (!readonly && (ret = mkdir_p(cfg->data_dir)) != 0) {
+    hd_log(HD_LOG_ERROR, "cannot create data directory", "\"errno\":%d", errno);
+    return ret;
+  }
+  int n = snprintf(path, sizeof(path), "%s/herald.db", cfg->data_dir);
+  if (n < 0 || (size_t)n >= sizeof(path))
+    return HD_ERR_IO;
+
+  hd_sqlite_t *q = hd_mem_calloc(sizeof(*q));
+  q->base.ops = &hd__sq_ops;
+  q->readonly = readonly;
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
+  if (rc != SQLITE_OK) {
+    ret = hd__sq_fail(q, rc, "open");
+    goto fail_close;
+  }
+  sqlite3_extended_result_codes(q->db, 1);
+  sqlite3_busy_timeout(q->db, cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : 5000);
+  if ((ret = pragma(q, "PRAGMA foreign_keys = ON")) != 0)
+    goto fail_close;
+  if (readonly) {
+    if ((ret = check_version(q)) != 0)
+      goto fail_close;
+  } else {
+    if ((ret = check_wal(q)) != 0)
+      goto fail_close;
+    if ((ret = pragma(q, cfg->sync_full ? "PRAGMA synchronous = FULL"
+                                        : "PRAGMA synchronous = NORMAL")) != 0)
+      goto fail_close;
+    if ((ret = hd__sq_migrate(q->db)) != 0)
+      goto fail_close;
+  }
+  *out = &q->base;
+  return 0;
+
+fail_close:
+  sq_close(&q->base);
+  return ret;
+}

@@ -1,0 +1,222 @@
+/*
+ * writer.c — the single writer thread and its group commit (see writer.h for the contract).
+ *
+ *   submit() ─► [head … tail] (mutex + condvar) ─► writer thread takes up to max_batch jobs
+ *
+ *   batch state machine (writer thread, run_batch()):
+ *
+ *     IDLE ──jobs queued──► BEGIN IMMEDIATE ──fail──► every job: HD_ERR_STORAGE ──► DONE
+ *                              │ ok
+ *                              ▼
+ *                 for each job: SAVEPOINT ─► run() ─0─► RELEASE        (job kept)
+ *                                                 └<0─► ROLLBACK TO    (job undone alone)
+ *                              │
+ *                              ▼
+ *                           COMMIT ──fail──► ROLLBACK, every job: HD_ERR_STORAGE
+ *                              │ ok
+ *                              ▼
+ *                 DONE: done(arg, status) for each job in submission order ──► IDLE
+ *
+ * Invariants (numbered as in writer.h):
+ *  1. done() runs once per job, after COMMIT returned (status 0) or after rollback.
+ *  2. A job's failure touches only its savepoint.
+ *  3. A failed COMMIT turns every status of the batch into HD_ERR_STORAGE.
+ *  4. The queue is FIFO and one thread runs the jobs, so job k sees jobs 1..k-1.
+ *  5. destroy() drains: the thread exits only when stop is set and the queue is empty.
+ */
+#include "store/writer.h"
+
+#include "common/error.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/time.h"
+#include "store/ops.h"
+
+#include <pthread.h>
+#include <string.h>
+
+typedef struct st_hd_wjob_t {
+  struct st_hd_wjob_t *next;
+  hd_wjob_run_t run;
+  hd_wjob_done_t done;
+  void *arg;
+  int status;
+} hd_wjob_t;
+
+struct st_hd_writer_t {
+  hd_store_t *store;
+  size_t max_batch;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  hd_wjob_t *head, *tail; /* queue, guarded by mu */
+  int stop;               /* guarded by mu */
+  hd_writer_stats_t stats; /* guarded by mu */
+};
+
+static size_t batch_bucket(size_t n) {
+  static const size_t upper[] = {1, 3, 7, 15, 63, 255, 1023};
+  for (size_t i = 0; i < HD_ARRAY_SIZE(upper); i++)
+    if (n <= upper[i])
+      return i;
+  return 7;
+}
+
+static size_t latency_bucket(uint64_t us) {
+  static const uint64_t below[] = {100, 250, 500, 1000, 2500, 10000, 50000};
+  for (size_t i = 0; i < HD_ARRAY_SIZE(below); i++)
+    if (us < below[i])
+      return i;
+  return 7;
+}
+
+static void fail_all(hd_wjob_t *batch, int status) {
+  for (hd_wjob_t *j = batch; j; j = j->next)
+    j->status = status;
+}
+
+/* Run one batch inside a transaction; fills each job's status. Returns commit latency (us). */
+static uint64_t run_batch(hd_writer_t *w, hd_wjob_t *batch) {
+  hd_store_t *s = w->store;
+  if (s->ops->begin(s) != 0) {
+    fail_all(batch, HD_ERR_STORAGE);
+    return 0;
+  }
+  for (hd_wjob_t *j = batch; j; j = j->next) {
+    if (s->ops->savepoint(s) != 0) {
+      j->status = HD_ERR_STORAGE;
+      continue;
+    }
+    j->status = j->run(s, j->arg);
+    if (j->status > 0) /* contract: 0 or negative; anything else is a bug reported as such */
+      j->status = HD_ERR_INTERNAL;
+    if (j->status == 0) {
+      if (s->ops->release(s) != 0)
+        j->status = HD_ERR_STORAGE;
+    }
+    if (j->status != 0 && s->ops->rollback_to(s) != 0) {
+      /* the transaction is unusable: undo everything, nobody is acknowledged */
+      s->ops->rollback(s);
+      fail_all(batch, HD_ERR_STORAGE);
+      return 0;
+    }
+  }
+  uint64_t t0 = hd_time_mono_ns();
+  if (s->ops->commit(s) != 0) {
+    s->ops->rollback(s);
+    fail_all(batch, HD_ERR_STORAGE);
+    hd_log(HD_LOG_ERROR, "writer: commit failed, batch rolled back", NULL);
+  }
+  return (hd_time_mono_ns() - t0) / 1000;
+}
+
+static void *writer_main(void *p) {
+  hd_writer_t *w = p;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (w->head == NULL && !w->stop)
+      pthread_cond_wait(&w->cv, &w->mu);
+    if (w->head == NULL && w->stop)
+      break;
+    /* take up to max_batch jobs off the queue */
+    hd_wjob_t *batch = w->head, *last = w->head;
+    size_t n = 1;
+    while (last->next && n < w->max_batch) {
+      last = last->next;
+      n++;
+    }
+    w->head = last->next;
+    if (w->head == NULL)
+      w->tail = NULL;
+    last->next = NULL;
+    pthread_mutex_unlock(&w->mu);
+
+    uint64_t us = run_batch(w, batch);
+
+    pthread_mutex_lock(&w->mu);
+    w->stats.batches++;
+    w->stats.jobs += n;
+    w->stats.batch_hist[batch_bucket(n)]++;
+    w->stats.commit_us_hist[latency_bucket(us)]++;
+    w->stats.commit_us_sum += us;
+    pthread_mutex_unlock(&w->mu);
+
+    for (hd_wjob_t *j = batch, *next; j; j = next) {
+      next = j->next;
+      j->done(j->arg, j->status);
+      hd_mem_free(j);
+    }
+    pthread_mutex_lock(&w->mu);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+int hd_writer_create(const hd_store_config_t *cfg, size_t max_batch, hd_writer_t **out) {
+  int ret;
+  hd_writer_t *w = hd_mem_calloc(sizeof(*w));
+  w->max_batch = max_batch ? max_batch : 1;
+  if ((ret = hd_store_open(cfg, 0, &w->store)) != 0)
+    goto fail_free;
+  if (pthread_mutex_init(&w->mu, NULL) != 0) {
+    ret = HD_ERR_INTERNAL;
+    goto fail_store;
+  }
+  if (pthread_cond_init(&w->cv, NULL) != 0) {
+    ret = HD_ERR_INTERNAL;
+    goto fail_mutex;
+  }
+  if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+    ret = HD_ERR_INTERNAL;
+    goto fail_cond;
+  }
+  *out = w;
+  return 0;
+
+fail_cond:
+  pthread_cond_destroy(&w->cv);
+fail_mutex:
+  pthread_mutex_destroy(&w->mu);
+fail_store:
+  hd_store_close(w->store);
+fail_free:
+  hd_mem_free(w);
+  return ret;
+}
+
+void hd_writer_submit(hd_writer_t *w, hd_wjob_run_t run, hd_wjob_done_t done, void *arg) {
+  HD_ASSERT(run != NULL && done != NULL);
+  hd_wjob_t *j = hd_mem_calloc(sizeof(*j));
+  j->run = run;
+  j->done = done;
+  j->arg = arg;
+  pthread_mutex_lock(&w->mu);
+  HD_ASSERT(!w->stop); /* submitting after destroy() began is a lifecycle bug */
+  if (w->tail)
+    w->tail->next = j;
+  else
+    w->head = j;
+  w->tail = j;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+}
+
+void hd_writer_stats(hd_writer_t *w, hd_writer_stats_t *out) {
+  pthread_mutex_lock(&w->mu);
+  *out = w->stats;
+  pthread_mutex_unlock(&w->mu);
+}
+
+void hd_writer_destroy(hd_writer_t *w) {
+  if (w == NULL)
+    return;
+  pthread_mutex_lock(&w->mu);
+  w->stop = 1;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->thread, NULL);
+  pthread_cond_destroy(&w->cv);
+  pthread_mutex_destroy(&w->mu);
+  hd_store_close(w->store);
+  hd_mem_free(w);
+}

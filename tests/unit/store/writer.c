@@ -1,0 +1,268 @@
+/* Tests src/store/writer.c: group commit from two threads, done() order and exactly-once,
+ * per-job savepoints, a sabotaged batch, draining on destroy, and the stats. */
+#include "store/writer.h"
+
+#include "common/error.h"
+#include "common/log.h"
+#include "store/ops.h"
+
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static char dir[64];
+static hd_store_config_t cfg;
+
+static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb, (void)flag, (void)ftw;
+  return remove(path);
+}
+static void setup(void) {
+  hd_log_set_level(HD_LOG_WARN);
+  snprintf(dir, sizeof(dir), "/tmp/hd_writer_XXXXXX");
+  cr_assert_not_null(mkdtemp(dir));
+  cfg = (hd_store_config_t){.data_dir = dir, .sync_full = 1, .busy_timeout_ms = 1000};
+}
+static void teardown(void) { nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS); }
+
+TestSuite(writer, .init = setup, .fini = teardown);
+
+/* --- a job inserts a user; optional failure after the insert ------------------------------ */
+
+typedef struct {
+  char name[32];
+  int fail_with;     /* returned after a successful insert (0: succeed) */
+  int sabotage;      /* roll the whole transaction back from inside the job */
+  long seq;          /* submission order */
+  int status;
+  int done_calls;
+} job_t;
+
+static pthread_mutex_t order_mu = PTHREAD_MUTEX_INITIALIZER;
+static long next_seq, last_done_seq = -1, order_errors;
+
+static int job_run(hd_store_t *tx, void *arg) {
+  job_t *j = arg;
+  hd_user_t u = {.username = j->name, .display_name = j->name, .bio = "", .country = "DE",
+                 .created_at = 1};
+  int r = tx->ops->user_insert(tx, &u, "hash");
+  if (r != 0)
+    return r;
+  if (j->sabotage)
+    tx->ops->rollback(tx);
+  return j->fail_with;
+}
+
+static void job_done(void *arg, int status) {
+  job_t *j = arg; /* runs on the writer thread only, so no lock for the order check */
+  j->status = status;
+  j->done_calls++;
+  if (j->seq <= last_done_seq)
+    order_errors++;
+  last_done_seq = j->seq;
+}
+
+static void submit(hd_writer_t *w, job_t *j) {
+  pthread_mutex_lock(&order_mu); /* makes seq the true submission order */
+  j->seq = next_seq++;
+  hd_writer_submit(w, job_run, job_done, j);
+  pthread_mutex_unlock(&order_mu);
+}
+
+static int user_exists(const char *name) {
+  hd_store_t *r;
+  hd_mem_pool_t pool;
+  hd_user_t u;
+  cr_assert_eq(hd_store_open(&cfg, 1, &r), 0);
+  hd_mem_pool_init(&pool);
+  int ret = r->ops->user_find(r, name, &pool, &u);
+  hd_mem_pool_dispose(&pool);
+  hd_store_close(r);
+  cr_assert(ret == 0 || ret == HD_ERR_USER_NOT_FOUND);
+  return ret == 0;
+}
+
+/* --- a job that blocks the writer until released, to shape the next batch ---------------- */
+
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static int gate_open, gate_entered;
+
+static int gate_run(hd_store_t *tx, void *arg) {
+  (void)tx, (void)arg;
+  pthread_mutex_lock(&gate_mu);
+  gate_entered = 1;
+  pthread_cond_broadcast(&gate_cv);
+  while (!gate_open)
+    pthread_cond_wait(&gate_cv, &gate_mu);
+  pthread_mutex_unlock(&gate_mu);
+  return 0;
+}
+static void gate_done(void *arg, int status) { (void)arg, (void)status; }
+
+static void gate_close_and_wait(hd_writer_t *w) {
+  gate_open = gate_entered = 0;
+  hd_writer_submit(w, gate_run, gate_done, NULL);
+  pthread_mutex_lock(&gate_mu);
+  while (!gate_entered)
+    pthread_cond_wait(&gate_cv, &gate_mu);
+  pthread_mutex_unlock(&gate_mu);
+}
+static void gate_release(void) {
+  pthread_mutex_lock(&gate_mu);
+  gate_open = 1;
+  pthread_cond_broadcast(&gate_cv);
+  pthread_mutex_unlock(&gate_mu);
+}
+
+/* Poll the stats until n jobs completed (10 s at most). */
+static void wait_jobs(hd_writer_t *w, uint64_t n) {
+  hd_writer_stats_t st;
+  for (int spin = 0; spin < 10000; spin++) {
+    hd_writer_stats(w, &st);
+    if (st.jobs >= n)
+      return;
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+  cr_assert_fail("writer did not complete %llu jobs", (unsigned long long)n);
+}
+
+/* --- tests ------------------------------------------------------------------------------- */
+
+#define PER_THREAD 400
+typedef struct {
+  hd_writer_t *w;
+  job_t *jobs;
+  int tid;
+} feeder_t;
+
+static void *feeder(void *p) {
+  feeder_t *f = p;
+  for (int i = 0; i < PER_THREAD; i++) {
+    snprintf(f->jobs[i].name, sizeof(f->jobs[i].name), "user%d_%04d", f->tid, i);
+    submit(f->w, &f->jobs[i]);
+  }
+  return NULL;
+}
+
+Test(writer, group_commit_from_two_threads) {
+  hd_writer_t *w;
+  cr_assert_eq(hd_writer_create(&cfg, 128, &w), 0);
+  static job_t jobs[2][PER_THREAD];
+  memset(jobs, 0, sizeof(jobs));
+  feeder_t f[2] = {{w, jobs[0], 0}, {w, jobs[1], 1}};
+  pthread_t t[2];
+  for (int i = 0; i < 2; i++)
+    cr_assert_eq(pthread_create(&t[i], NULL, feeder, &f[i]), 0);
+  for (int i = 0; i < 2; i++)
+    pthread_join(t[i], NULL);
+  wait_jobs(w, 2 * PER_THREAD);
+  hd_writer_stats_t st;
+  hd_writer_stats(w, &st);
+  cr_assert_eq(st.jobs, 2 * PER_THREAD);
+  cr_assert_lt(st.batches, st.jobs, "jobs were never grouped (%llu batches)",
+               (unsigned long long)st.batches);
+  hd_writer_destroy(w);
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < PER_THREAD; i++) {
+      cr_assert_eq(jobs[k][i].done_calls, 1);
+      cr_assert_eq(jobs[k][i].status, 0);
+    }
+  cr_assert_eq(order_errors, 0, "done() out of submission order");
+  cr_assert(user_exists("user0_0000"));
+  cr_assert(user_exists("user1_0399"));
+}
+
+Test(writer, stats_histograms) {
+  hd_writer_t *w;
+  cr_assert_eq(hd_writer_create(&cfg, 16, &w), 0);
+  static job_t jobs[100];
+  memset(jobs, 0, sizeof(jobs));
+  gate_close_and_wait(w);
+  for (int i = 0; i < 100; i++) {
+    snprintf(jobs[i].name, sizeof(jobs[i].name), "hist%04d", i);
+    submit(w, &jobs[i]);
+  }
+  gate_release();
+  hd_writer_stats_t st;
+  wait_jobs(w, 101);
+  hd_writer_stats(w, &st);
+  cr_assert_eq(st.jobs, 101);
+  /* batch 1: the gate alone; then 100 jobs in batches of at most 16 → 7 batches */
+  cr_assert_eq(st.batches, 8);
+  cr_assert_eq(st.batch_hist[0], 1); /* the gate alone */
+  cr_assert_eq(st.batch_hist[4], 6); /* six full batches of 16 (bucket 16-63) */
+  cr_assert_eq(st.batch_hist[2], 1); /* the remaining 4 (bucket 4-7) */
+  uint64_t sum = 0, lat = 0;
+  for (int i = 0; i < 8; i++) {
+    sum += st.batch_hist[i];
+    lat += st.commit_us_hist[i];
+  }
+  cr_assert_eq(sum, st.batches);
+  cr_assert_eq(lat, st.batches);
+  cr_assert_gt(st.commit_us_sum, 0);
+  hd_writer_destroy(w);
+}
+
+Test(writer, failing_job_rolls_back_alone) {
+  hd_writer_t *w;
+  cr_assert_eq(hd_writer_create(&cfg, 64, &w), 0);
+  static job_t j[4];
+  memset(j, 0, sizeof(j));
+  snprintf(j[0].name, sizeof(j[0].name), "first");
+  snprintf(j[1].name, sizeof(j[1].name), "second");
+  j[1].fail_with = HD_ERR_FORBIDDEN; /* inserts, then fails: its insert must vanish */
+  snprintf(j[2].name, sizeof(j[2].name), "FIRST"); /* sees job 0: duplicate name */
+  snprintf(j[3].name, sizeof(j[3].name), "fourth");
+  gate_close_and_wait(w); /* all four land in one batch */
+  for (int i = 0; i < 4; i++)
+    submit(w, &j[i]);
+  gate_release();
+  hd_writer_destroy(w);
+  cr_assert_eq(j[0].status, 0);
+  cr_assert_eq(j[1].status, HD_ERR_FORBIDDEN);
+  cr_assert_eq(j[2].status, HD_ERR_USERNAME_TAKEN);
+  cr_assert_eq(j[3].status, 0);
+  cr_assert(user_exists("first"));
+  cr_assert_not(user_exists("second"));
+  cr_assert(user_exists("fourth"));
+}
+
+Test(writer, broken_transaction_fails_the_whole_batch) {
+  hd_writer_t *w;
+  cr_assert_eq(hd_writer_create(&cfg, 64, &w), 0);
+  static job_t j[3];
+  memset(j, 0, sizeof(j));
+  snprintf(j[0].name, sizeof(j[0].name), "alpha");
+  snprintf(j[1].name, sizeof(j[1].name), "bravo");
+  j[1].sabotage = 1; /* ends the transaction under the writer's feet */
+  snprintf(j[2].name, sizeof(j[2].name), "charlie");
+  gate_close_and_wait(w);
+  for (int i = 0; i < 3; i++)
+    submit(w, &j[i]);
+  gate_release();
+  wait_jobs(w, 4); /* the gate and the three: the next job starts a new batch */
+  static job_t after = {.name = "delta"};
+  submit(w, &after);
+  hd_writer_destroy(w);
+  for (int i = 0; i < 3; i++) {
+    cr_assert_eq(j[i].status, HD_ERR_STORAGE, "job %d", i);
+    cr_assert_eq(j[i].done_calls, 1);
+  }
+  cr_assert_not(user_exists("alpha")); /* nothing of the batch was acknowledged */
+  cr_assert_not(user_exists("charlie"));
+  cr_assert_eq(after.status, 0); /* the writer recovers for the next batch */
+  cr_assert(user_exists("delta"));
+}
+
+Test(writer, create_fails_cleanly_on_bad_dir) {
+  hd_writer_t *w = NULL;
+  hd_store_config_t bad = {.data_dir = "/proc/hd_no_such_dir/x", .sync_full = 1};
+  cr_assert_lt(hd_writer_create(&bad, 8, &w), 0);
+  cr_assert_null(w);
+}
