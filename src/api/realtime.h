@@ -31,4 +31,20 @@ void hd_api_updates_state(hd_call_t *call);
 void hd_api_updates_difference(hd_call_t *call);
 void hd_api_chat_difference(hd_call_t *call);
 
+/* --- internal: shared by api/realtime.c (registry) and api/updates.c (handlers) ------- */
+#include "net/ws.h"
+
+typedef struct st_hd_rt_sub_t hd_rt_sub_t;
+/* Create the record of an update socket about to be upgraded, for user and the chats it
+ * belongs to (copied, duplicates dropped). Not yet registered. */
+hd_rt_sub_t *hd__rt_sub_create(hd_rt_loop_t *rt, int64_t user_id, const int64_t *chat_ids,
+                               size_t n);
+/* Free a record whose upgrade failed. */
+void hd__rt_sub_destroy(hd_rt_sub_t *sub);
+/* After a successful upgrade: register sub (its user and chats) and send the hello
+ * {"type":"hello","user_id","pts"}. The record is owned by the socket from here on. */
+void hd__rt_sub_start(hd_rt_sub_t *sub, hd_ws_t *ws, int64_t pts);
+/* Callbacks of update sockets (ws data: the hd_rt_sub_t). */
+extern const hd_ws_callbacks_t hd__rt_ws_callbacks;
+
 #endif
