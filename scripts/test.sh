@@ -42,6 +42,7 @@ run_unit() { # dir
 run_py() { # heraldd path, extra pytest args...
   local bin=$1; shift
   HERALDD="$bin" "$PY" -m pytest -q -p no:cacheprovider tests/pytest "$@"
+  HERALDD="$bin" HERALD_CLI="$(dirname "$bin")/herald" "$PY" -m pytest -q -p no:cacheprovider tests/cli "$@"
 }
 
 do_unit() {

@@ -55,7 +55,12 @@
   XX(RANDOM_ID_INVALID, 400, "random_id_invalid", "random_id must be a non-zero integer")  \
   XX(DECODE, 400, "decode_failed", "the input could not be decoded")                       \
   XX(UNSUPPORTED, 415, "unsupported", "the input format is not supported")                 \
-  XX(IO, 500, "io_error", "an I/O operation failed")
+  XX(IO, 500, "io_error", "an I/O operation failed")                                       \
+  XX(CONNECT, 502, "connect_failed", "could not connect to the server")                    \
+  XX(PROTOCOL, 502, "protocol_error", "the peer violated the protocol")                    \
+  XX(PEER_CLOSED, 502, "peer_closed", "the peer closed the connection")                    \
+  XX(IMAGE_TOO_SMALL, 422, "image_too_small", "the image is too small to hash")            \
+  XX(BAD_HASH, 400, "bad_hash", "not a valid hash")
 
 typedef enum {
   HD_OK = 0, /* success */
