@@ -1,0 +1,287 @@
+/*
+ * image.c — JPEG (libjpeg-turbo) and PNG (libpng) decoding to a float luma plane.
+ *
+ * Both libraries report fatal errors through a callback that must not return; we longjmp
+ * back to the decode function, which then frees what it allocated:
+ *
+ *   hd_image_decode_luma ─► decode_jpeg / decode_png
+ *        setjmp ─► header ─► size check ─► alloc luma ─► scanlines → luma_row() ─► done
+ *          ▲                                                   │
+ *          └──────── error_exit / emit_message(warning) ◄──────┘  (longjmp; free ctx.*)
+ *
+ * Everything that must survive the longjmp lives in a context struct, never in locals
+ * changed after setjmp.
+ *
+ * Luma uses per-channel product tables (R*r, G*g, B*b as floats): the same products the
+ * reference computes, added in the same order, so luma values are identical.
+ *
+ * Invariants:
+ *  1. (image.h 1/2) luma is allocated only after width*height <= max_pixels is checked.
+ *  2. A libjpeg warning is treated as an error: libjpeg "recovers" from truncation by
+ *     padding with grey, which would yield a plausible but wrong hash.
+ */
+#include "safety/image.h"
+
+#include "common/error.h"
+
+#include <stdio.h> /* before jpeglib.h, which uses FILE */
+
+#include <jpeglib.h>
+#include <png.h>
+#include <setjmp.h>
+#include <string.h>
+
+typedef struct {
+  float r[256], g[256], b[256];
+} luma_tables_t;
+
+static void luma_tables_init(luma_tables_t *t) {
+  const float cr = (float)0.299, cg = (float)0.587, cb = (float)0.114;
+  for (int i = 0; i < 256; i++) {
+    t->r[i] = cr * (float)i;
+    t->g[i] = cg * (float)i;
+    t->b[i] = cb * (float)i;
+  }
+}
+
+/* ImageMagick's 16-bit to 8-bit quantum scaling (ScaleQuantumToChar). */
+static inline unsigned q16_to_8(unsigned v) { return ((v + 128u) - ((v + 128u) >> 8)) >> 8; }
+
+/* One CMYK sample set to RGB as ImageMagick (Q16) does for an Adobe-inverted JPEG. */
+static void cmyk_to_rgb(const unsigned char *p, unsigned char rgb[3]) {
+  double k = 65535.0 - 257.0 * p[3];
+  for (int i = 0; i < 3; i++) {
+    double c = 65535.0 - 257.0 * p[i];
+    double v = 65535.0 - (c * (65535.0 - k) / 65535.0 + k);
+    if (v < 0)
+      v = 0;
+    if (v > 65535.0)
+      v = 65535.0;
+    rgb[i] = (unsigned char)q16_to_8((unsigned)(v + 0.5));
+  }
+}
+
+hd_image_format_t hd_image_sniff(hd_iovec_t d) {
+  const unsigned char *p = (const unsigned char *)d.base;
+  if (d.len >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+    return HD_IMAGE_JPEG;
+  if (d.len >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return HD_IMAGE_PNG;
+  return HD_IMAGE_UNKNOWN;
+}
+
+void hd_luma_image_dispose(hd_luma_image_t *img) {
+  hd_mem_free(img->luma);
+  memset(img, 0, sizeof(*img));
+}
+
+static float *alloc_plane(size_t w, size_t h, size_t max_pixels) {
+  if (w == 0 || h == 0 || w > max_pixels / h)
+    return NULL;
+  return hd_mem_try_alloc(w * h * sizeof(float));
+}
+
+/* ---- JPEG ---- */
+
+typedef struct {
+  struct jpeg_error_mgr pub;
+  jmp_buf jb;
+  unsigned char *row;
+  float *luma;
+} jpeg_ctx_t;
+
+static void jpeg_fail(j_common_ptr cinfo) {
+  jpeg_ctx_t *ctx = (jpeg_ctx_t *)cinfo->err;
+  longjmp(ctx->jb, 1);
+}
+
+static void jpeg_message(j_common_ptr cinfo, int level) {
+  if (level < 0) /* warning: corrupt data libjpeg would paper over */
+    jpeg_fail(cinfo);
+}
+
+static int decode_jpeg(hd_iovec_t data, size_t max_pixels, hd_luma_image_t *out) {
+  struct jpeg_decompress_struct cinfo;
+  jpeg_ctx_t ctx;
+  luma_tables_t t;
+  volatile int err = HD_ERR_DECODE; /* read after longjmp */
+
+  memset(&ctx, 0, sizeof(ctx));
+  memset(&cinfo, 0, sizeof(cinfo));
+  cinfo.err = jpeg_std_error(&ctx.pub);
+  ctx.pub.error_exit = jpeg_fail;
+  ctx.pub.emit_message = jpeg_message;
+  if (setjmp(ctx.jb))
+    goto fail_jpeg;
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, (const unsigned char *)data.base, (unsigned long)data.len);
+  jpeg_read_header(&cinfo, TRUE);
+  switch (cinfo.jpeg_color_space) {
+  case JCS_GRAYSCALE: cinfo.out_color_space = JCS_GRAYSCALE; break;
+  case JCS_CMYK:
+  case JCS_YCCK: cinfo.out_color_space = JCS_CMYK; break;
+  default: cinfo.out_color_space = JCS_RGB; break;
+  }
+  size_t w = cinfo.image_width, h = cinfo.image_height;
+  if (w == 0 || h == 0 || w > max_pixels / h) {
+    err = HD_ERR_TOO_LARGE;
+    goto fail_jpeg;
+  }
+  jpeg_start_decompress(&cinfo);
+  int nc = cinfo.output_components;
+  ctx.row = hd_mem_try_alloc(w * (size_t)nc);
+  ctx.luma = alloc_plane(w, h, max_pixels);
+  if (!ctx.row || !ctx.luma) {
+    err = HD_ERR_TOO_LARGE;
+    goto fail_jpeg;
+  }
+  luma_tables_init(&t);
+  while (cinfo.output_scanline < cinfo.output_height) {
+    float *dst = ctx.luma + (size_t)cinfo.output_scanline * w;
+    JSAMPROW rp = ctx.row;
+    if (jpeg_read_scanlines(&cinfo, &rp, 1) != 1)
+      goto fail_jpeg;
+    const unsigned char *p = ctx.row;
+    if (nc == 1) {
+      for (size_t x = 0; x < w; x++)
+        dst[x] = (float)p[x];
+    } else if (nc == 3) {
+      for (size_t x = 0; x < w; x++, p += 3)
+        dst[x] = t.r[p[0]] + t.g[p[1]] + t.b[p[2]];
+    } else {
+      for (size_t x = 0; x < w; x++, p += 4) {
+        unsigned char rgb[3];
+        cmyk_to_rgb(p, rgb);
+        dst[x] = t.r[rgb[0]] + t.g[rgb[1]] + t.b[rgb[2]];
+      }
+    }
+  }
+  jpeg_finish_decompress(&cinfo);
+  jpeg_destroy_decompress(&cinfo);
+  hd_mem_free(ctx.row);
+  out->width = (int)w;
+  out->height = (int)h;
+  out->luma = ctx.luma;
+  return 0;
+
+fail_jpeg:
+  jpeg_destroy_decompress(&cinfo);
+  hd_mem_free(ctx.row);
+  hd_mem_free(ctx.luma);
+  return err;
+}
+
+/* ---- PNG ---- */
+
+typedef struct {
+  jmp_buf jb;
+  const unsigned char *src;
+  size_t len, pos;
+  unsigned char *pixels;
+  png_bytep *rows;
+  float *luma;
+} png_ctx_t;
+
+static void png_fail(png_structp png, png_const_charp msg) {
+  png_ctx_t *ctx = png_get_error_ptr(png);
+  longjmp(ctx->jb, 1);
+}
+
+static void png_warn(png_structp png, png_const_charp msg) {}
+
+static void png_read_mem(png_structp png, png_bytep dst, png_size_t n) {
+  png_ctx_t *ctx = png_get_io_ptr(png);
+  if (n > ctx->len - ctx->pos)
+    png_error(png, "truncated");
+  memcpy(dst, ctx->src + ctx->pos, n);
+  ctx->pos += n;
+}
+
+static int decode_png(hd_iovec_t data, size_t max_pixels, hd_luma_image_t *out) {
+  png_ctx_t ctx;
+  png_structp png;
+  png_infop info = NULL;
+  luma_tables_t t;
+  volatile int err = HD_ERR_DECODE; /* read after longjmp */
+
+  memset(&ctx, 0, sizeof(ctx));
+  ctx.src = (const unsigned char *)data.base;
+  ctx.len = data.len;
+  png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, png_fail, png_warn);
+  if (!png)
+    return HD_ERR_NOMEM;
+  info = png_create_info_struct(png);
+  if (!info) {
+    err = HD_ERR_NOMEM;
+    goto fail_png;
+  }
+  if (setjmp(ctx.jb))
+    goto fail_png;
+  png_set_read_fn(png, &ctx, png_read_mem);
+  png_set_user_limits(png, 1u << 20, 1u << 20);
+  png_read_info(png, info);
+  png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
+  int ctype = png_get_color_type(png, info), depth = png_get_bit_depth(png, info);
+  if (w == 0 || h == 0 || (size_t)w > max_pixels / h) {
+    err = HD_ERR_TOO_LARGE;
+    goto fail_png;
+  }
+  if (ctype == PNG_COLOR_TYPE_PALETTE)
+    png_set_palette_to_rgb(png);
+  if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8)
+    png_set_expand_gray_1_2_4_to_8(png);
+  png_set_strip_alpha(png);
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  int nc = png_get_channels(png, info), bytes = png_get_bit_depth(png, info) == 16 ? 2 : 1;
+  size_t rowbytes = png_get_rowbytes(png, info);
+  if (nc < 1 || nc > 4 || rowbytes < (size_t)w * (size_t)nc * (size_t)bytes) {
+    err = HD_ERR_UNSUPPORTED;
+    goto fail_png;
+  }
+  ctx.luma = alloc_plane(w, h, max_pixels);
+  ctx.pixels = ctx.luma ? hd_mem_try_alloc(rowbytes * h) : NULL;
+  ctx.rows = ctx.pixels ? hd_mem_try_alloc(sizeof(png_bytep) * h) : NULL;
+  if (!ctx.rows) {
+    err = HD_ERR_TOO_LARGE;
+    goto fail_png;
+  }
+  for (png_uint_32 y = 0; y < h; y++)
+    ctx.rows[y] = ctx.pixels + (size_t)y * rowbytes;
+  png_read_image(png, ctx.rows);
+  png_read_end(png, NULL);
+  luma_tables_init(&t);
+  for (png_uint_32 y = 0; y < h; y++) {
+    const unsigned char *p = ctx.rows[y];
+    float *dst = ctx.luma + (size_t)y * w;
+    for (png_uint_32 x = 0; x < w; x++, p += (size_t)nc * bytes) {
+      unsigned s[3];
+      for (int c = 0; c < 3 && c < nc; c++)
+        s[c] = bytes == 2 ? q16_to_8((unsigned)p[2 * c] << 8 | p[2 * c + 1]) : p[c];
+      dst[x] = nc >= 3 ? t.r[s[0]] + t.g[s[1]] + t.b[s[2]] : (float)s[0];
+    }
+  }
+  png_destroy_read_struct(&png, &info, NULL);
+  hd_mem_free(ctx.rows);
+  hd_mem_free(ctx.pixels);
+  out->width = (int)w;
+  out->height = (int)h;
+  out->luma = ctx.luma;
+  return 0;
+
+fail_png:
+  png_destroy_read_struct(&png, info ? &info : NULL, NULL);
+  hd_mem_free(ctx.rows);
+  hd_mem_free(ctx.pixels);
+  hd_mem_free(ctx.luma);
+  return err;
+}
+
+int hd_image_decode_luma(hd_iovec_t data, size_t max_pixels, hd_luma_image_t *out) {
+  memset(out, 0, sizeof(*out));
+  switch (hd_image_sniff(data)) {
+  case HD_IMAGE_JPEG: return decode_jpeg(data, max_pixels, out);
+  case HD_IMAGE_PNG: return decode_png(data, max_pixels, out);
+  default: return HD_ERR_UNSUPPORTED;
+  }
+}

@@ -1,0 +1,57 @@
+/*
+ * image.h — decode JPEG and PNG bytes in process to the float luma plane PDQ hashes.
+ *
+ * The pixels must be the ones the PDQ reference saw (ImageMagick-decoded, then CImg), or the
+ * hashes drift by a few bits:
+ *
+ *   JPEG  libjpeg defaults (ISLOW IDCT, fancy upsampling); grey stays grey; YCbCr/RGB → RGB;
+ *         CMYK/YCCK samples are taken as Adobe-inverted and converted with ImageMagick's
+ *         CMYK→RGB formula at 16 bits, then rounded to 8 bits. EXIF orientation is ignored.
+ *   PNG   palette → RGB, 1/2/4-bit grey → 0..255, 16-bit → 8-bit with ImageMagick's
+ *         rounding, alpha (and tRNS) dropped, not composited.
+ *   luma  grey: the sample as a float; RGB: 0.299 R + 0.587 G + 0.114 B in float.
+ *
+ * Untrusted input: every libjpeg/libpng error *and warning* (truncation, bad Huffman data,
+ * CRC errors) fails the decode with HD_ERR_DECODE; nothing half-decoded is returned.
+ *
+ * Invariants:
+ *  1. On success out->luma holds width*height floats and width, height >= 1; on failure
+ *     out is zeroed and owns nothing.
+ *  2. width * height <= max_pixels is checked before any pixel buffer is allocated.
+ */
+#ifndef HD_SAFETY_IMAGE_H
+#define HD_SAFETY_IMAGE_H
+
+#include "common/mem.h"
+
+#include <stddef.h>
+
+#define HD_IMAGE_DEFAULT_MAX_PIXELS ((size_t)100 * 1000 * 1000)
+
+/* Container formats recognised by their signature. */
+typedef enum {
+  HD_IMAGE_UNKNOWN, /* neither signature */
+  HD_IMAGE_JPEG,    /* FF D8 FF */
+  HD_IMAGE_PNG      /* 89 'PNG' 0D 0A 1A 0A */
+} hd_image_format_t;
+
+/* A decoded luma plane; owns luma (free with hd_luma_image_dispose()). */
+typedef struct {
+  int width, height;
+  float *luma; /* height rows of width floats */
+} hd_luma_image_t;
+
+/* Identify the format from the first bytes. */
+hd_image_format_t hd_image_sniff(hd_iovec_t data);
+
+/*
+ * Decode data (JPEG or PNG) into out. Returns 0, HD_ERR_UNSUPPORTED (not JPEG/PNG),
+ * HD_ERR_DECODE (corrupt or truncated), or HD_ERR_TOO_LARGE (more than max_pixels, or the
+ * buffer cannot be allocated). data is only read during the call.
+ */
+int hd_image_decode_luma(hd_iovec_t data, size_t max_pixels, hd_luma_image_t *out);
+
+/* Free the plane and zero *img; safe on a zeroed or already disposed image. */
+void hd_luma_image_dispose(hd_luma_image_t *img);
+
+#endif

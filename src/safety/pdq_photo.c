@@ -1,0 +1,83 @@
+/*
+ * pdq_photo.c — file/buffer → PDQ hash, with the full and 512 input profiles.
+ *
+ * See pdq_photo.h. The only transformation here is the 512 profile's nearest-neighbour
+ * squash; everything pixel-exact lives in image.c and pdq.c.
+ *
+ * Invariants:
+ *  1. (pdq_photo.h 1) out/quality are written only after every step succeeded.
+ */
+#include "safety/pdq_photo.h"
+
+#include "common/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int hd_pdq_hash_image(const hd_luma_image_t *img, hd_pdq_profile_t profile, hd_pdq_work_t *work,
+                      hd_pdq_hash_t *out, int ndihedral, int *quality) {
+  int W = img->width, H = img->height;
+  if (profile != HD_PDQ_PROFILE_512 || (W <= 512 && H <= 512))
+    return hd_pdq_hash_luma(img->luma, H, W, work, out, ndihedral, quality);
+  float *sq = hd_mem_try_alloc(512 * 512 * sizeof(float));
+  if (!sq)
+    return HD_ERR_NOMEM;
+  int xs[512];
+  for (int x = 0; x < 512; x++)
+    xs[x] = (int)((double)x * W / 512.0);
+  for (int y = 0; y < 512; y++) {
+    const float *src = img->luma + (size_t)(int)((double)y * H / 512.0) * (size_t)W;
+    for (int x = 0; x < 512; x++)
+      sq[y * 512 + x] = src[xs[x]];
+  }
+  int err = hd_pdq_hash_luma(sq, 512, 512, work, out, ndihedral, quality);
+  hd_mem_free(sq);
+  return err;
+}
+
+int hd_pdq_hash_bytes(hd_iovec_t data, hd_pdq_profile_t profile, hd_pdq_work_t *work,
+                      hd_pdq_hash_t *out, int ndihedral, int *quality) {
+  hd_luma_image_t img;
+  int err = hd_image_decode_luma(data, HD_IMAGE_DEFAULT_MAX_PIXELS, &img);
+  if (err)
+    return err;
+  err = hd_pdq_hash_image(&img, profile, work, out, ndihedral, quality);
+  hd_luma_image_dispose(&img);
+  return err;
+}
+
+int hd_pdq_read_file(const char *path, size_t max, hd_buf_t *buf) {
+  FILE *f = fopen(path, "rb");
+  int err = 0;
+  hd_buf_init(buf, max);
+  if (!f)
+    return HD_ERR_IO;
+  for (;;) {
+    size_t room = buf->max - buf->len; /* reserve at most one byte past the ceiling */
+    if ((err = hd_buf_try_reserve(buf, HD_MIN((size_t)1 << 16, room + 1))) != 0)
+      goto fail;
+    size_t n = fread(buf->base + buf->len, 1, buf->cap - buf->len, f);
+    buf->len += n;
+    if (n == 0) {
+      if (ferror(f))
+        err = HD_ERR_IO;
+      break;
+    }
+  }
+fail:
+  fclose(f);
+  if (err)
+    hd_buf_dispose(buf);
+  return err;
+}
+
+int hd_pdq_hash_path(const char *path, hd_pdq_profile_t profile, hd_pdq_work_t *work,
+                     hd_pdq_hash_t *out, int ndihedral, int *quality) {
+  hd_buf_t buf;
+  int err = hd_pdq_read_file(path, HD_PDQ_MAX_FILE_BYTES, &buf);
+  if (err)
+    return err;
+  err = hd_pdq_hash_bytes(hd_iov(buf.base, buf.len), profile, work, out, ndihedral, quality);
+  hd_buf_dispose(&buf);
+  return err;
+}
