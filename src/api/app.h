@@ -31,6 +31,7 @@ struct st_hd_app_t {
   hd_server_t *server;
   hd_writer_t *writer;
   _Atomic uint64_t messages_sent;   /* for /metrics */
+  hd_ratelimit_t *limits;           /* token buckets shared by all loops (api/ratelimit.h) */
 };
 
 struct st_hd_loop_ctx_t {

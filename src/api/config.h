@@ -31,7 +31,8 @@ typedef struct {
 
 /* Fill cfg with defaults. */
 void hd_config_default(hd_config_t *cfg);
-/* Parse argv into cfg. On error returns a negative code and writes a message to err. */
+/* Parse argv into cfg (start from hd_config_default). On error returns a negative code and
+ * writes a message to err; returns 1 when --help/-h was given (print usage, exit 0). */
 int hd_config_parse(hd_config_t *cfg, int argc, char **argv, char *err, size_t errlen);
 /* Print the usage text. */
 void hd_config_usage(const char *argv0);

@@ -1,0 +1,337 @@
+/*
+ * app.c — the request life cycle of the client API: the route table, dispatch (limits,
+ * routing, authentication), replies and the access log, and the write path that hands a
+ * domain write job to the writer thread and its completion back to the call's loop.
+ *
+ * Write path (hd_api_write):
+ *
+ *   loop:   handler ──► hd_writer_submit(job_run, job_done, job)      job in req->pool
+ *   writer: job_run(tx) = run(tx, arg)  …group commit…  job_done(status)
+ *               └──► hd_loop_post(call's loop, job_back)
+ *   loop:   job_back ──► done(call, status, arg) ──► publish events, reply
+ *
+ * Invariants:
+ *  1. Every call is answered exactly once; after hd_api_reply/hd_api_error the call and its
+ *     request pool are gone and must not be touched.
+ *  2. While a write job or a worker task is in flight, nothing on the loop touches the
+ *     request pool, so the writer/worker thread may allocate op results from it; the
+ *     mutex inside hd_loop_post orders those writes before done() reads them.
+ *  3. Authentication happens before the handler runs: for HD_ROUTE_AUTH routes the handler
+ *     always sees call->user_id > 0.
+ *  4. Events are published only after the write committed (status 0), and never after the
+ *     loop's realtime registry is gone (ctx->rt == NULL during shutdown).
+ *  5. Once app->writer is NULL (shutdown, set by main on the thread that then destroys the
+ *     server) hd_api_write answers storage_unavailable instead of submitting.
+ */
+#include "api/accounts.h"
+#include "api/chats.h"
+#include "api/encode.h"
+#include "api/handler.h"
+#include "api/health.h"
+#include "api/messages.h"
+#include "api/ratelimit.h"
+#include "api/realtime.h"
+#include "chat/accounts.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/time.h"
+
+#include <stdio.h>
+#include <string.h>
+
+_Static_assert(HD_MAX_PATH_PARAMS == HD_ROUTER_MAX_PARAMS, "capture arrays must agree");
+
+#define A HD_ROUTE_AUTH
+static const hd_route_t routes[] = {
+    {"GET", "/healthz", hd_api_healthz, HD_ROUTE_PUBLIC},
+    /* accounts and sessions */
+    {"POST", "/v1/auth/register", hd_api_register, HD_ROUTE_PUBLIC},
+    {"POST", "/v1/auth/login", hd_api_login, HD_ROUTE_PUBLIC},
+    {"POST", "/v1/auth/logout", hd_api_logout, A},
+    {"GET", "/v1/sessions", hd_api_sessions_list, A},
+    {"DELETE", "/v1/sessions/{id}", hd_api_session_revoke, A},
+    {"GET", "/v1/me", hd_api_me_get, A},
+    {"PATCH", "/v1/me", hd_api_me_patch, A},
+    {"GET", "/v1/users/{name}", hd_api_user_get, A},
+    {"GET", "/v1/resolve/{name}", hd_api_resolve, A},
+    /* chats */
+    {"POST", "/v1/chats/private", hd_api_chat_private, A},
+    {"POST", "/v1/chats", hd_api_chat_create, A},
+    {"GET", "/v1/chats", hd_api_dialogs, A},
+    {"GET", "/v1/chats/{id}", hd_api_chat_get, A},
+    {"POST", "/v1/chats/join", hd_api_chat_join, A},
+    {"POST", "/v1/chats/{id}/leave", hd_api_chat_leave, A},
+    {"GET", "/v1/chats/{id}/members", hd_api_members_list, A},
+    {"POST", "/v1/chats/{id}/members", hd_api_member_add, A},
+    {"DELETE", "/v1/chats/{id}/members/{id}", hd_api_member_remove, A},
+    {"PATCH", "/v1/chats/{id}/members/{id}", hd_api_member_role, A},
+    {"POST", "/v1/chats/{id}/read", hd_api_chat_read, A},
+    /* messages */
+    {"POST", "/v1/chats/{id}/messages", hd_api_message_send, A},
+    {"POST", "/v1/chats/{id}/forward", hd_api_message_forward, A},
+    {"GET", "/v1/chats/{id}/messages", hd_api_history, A},
+    {"GET", "/v1/chats/{id}/messages/{id}", hd_api_message_get, A},
+    {"PATCH", "/v1/chats/{id}/messages/{id}", hd_api_message_edit, A},
+    {"DELETE", "/v1/chats/{id}/messages/{id}", hd_api_message_delete, A},
+    {"POST", "/v1/chats/{id}/views", hd_api_message_views, A},
+    /* updates (realtime.c) */
+    {"GET", "/v1/updates/ws", hd_api_updates_ws, A | HD_ROUTE_TOKEN_QUERY},
+    {"GET", "/v1/updates/state", hd_api_updates_state, A},
+    {"GET", "/v1/updates/difference", hd_api_updates_difference, A},
+    {"GET", "/v1/chats/{id}/difference", hd_api_chat_difference, A},
+};
+#undef A
+
+const hd_route_t *hd_api_routes(size_t *n) {
+  *n = HD_ARRAY_SIZE(routes);
+  return routes;
+}
+
+/* ---- replies ---------------------------------------------------------------------------- */
+
+static void access_log(hd_call_t *call, int status, size_t bytes) {
+  if (!call->ctx || !call->ctx->app->cfg.access_log || !hd_log_enabled(HD_LOG_INFO))
+    return;
+  hd_http_req_t *req = call->req;
+  char method[16], path[512];
+  hd_log_escape(method, sizeof(method), req->method.base, req->method.len);
+  hd_log_escape(path, sizeof(path), req->path.base, req->path.len);
+  uint64_t now = hd_time_mono_ns();
+  double ms = now > req->start_ns ? (double)(now - req->start_ns) / 1e6 : 0.0;
+  hd_log(HD_LOG_INFO, "access",
+         "\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"bytes\":%zu,\"duration_ms\":%.3f,"
+         "\"user_id\":%lld",
+         method, path, status, bytes, ms, (long long)call->user_id);
+}
+
+static int dump_cb(const char *buf, size_t size, void *data) {
+  return hd_buf_append(data, buf, size) == 0 ? 0 : -1;
+}
+
+void hd_api_reply(hd_call_t *call, int status, json_t *body) {
+  hd_buf_t b;
+  hd_buf_init(&b, 0);
+  if (body && json_dump_callback(body, dump_cb, &b, JSON_COMPACT) != 0) {
+    b.len = 0;
+    status = 500;
+    hd_buf_appendf(&b, "{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\"}}");
+  }
+  json_decref(body);
+  access_log(call, status, b.len);
+  hd_http_respond(call->req, status, "application/json", hd_iov(b.base, b.len));
+  hd_buf_dispose(&b);
+}
+
+void hd_api_error_msg(hd_call_t *call, int err, const char *message) {
+  if (err >= 0 || hd_err_status(err) < 400)
+    err = HD_ERR_INTERNAL;
+  int status = hd_err_status(err);
+  if (status >= 500)
+    hd_log(HD_LOG_WARN, "request failed", "\"code\":\"%s\",\"status\":%d", hd_err_code(err),
+           status);
+  if (err == HD_ERR_UNAUTHORIZED)
+    hd_http_add_header(call->req, "WWW-Authenticate", "Bearer");
+  json_t *e = json_pack("{s:s,s:s}", "code", hd_err_code(err), "message",
+                        message ? message : hd_strerror(err));
+  if (!e) /* message not valid UTF-8: fall back to the table's text */
+    e = json_pack("{s:s,s:s}", "code", hd_err_code(err), "message", hd_strerror(err));
+  hd_api_reply(call, status, json_pack("{s:o}", "error", e));
+}
+
+void hd_api_error(hd_call_t *call, int err) { hd_api_error_msg(call, err, NULL); }
+
+void hd_api_ok(hd_call_t *call) { hd_api_reply(call, 200, json_pack("{s:b}", "ok", 1)); }
+
+void hd_api_reply1(hd_call_t *call, int status, const char *key, json_t *value) {
+  json_t *o = json_object();
+  json_object_set_new(o, key, value);
+  hd_api_reply(call, status, o);
+}
+
+/* ---- the write path --------------------------------------------------------------------- */
+
+typedef struct {
+  hd_call_t *call;
+  hd_wjob_run_t run;
+  void *arg;
+  hd_api_done_t done;
+  int status;
+} wjob_t;
+
+static int job_run(hd_store_t *tx, void *p) {
+  wjob_t *j = p;
+  return j->run(tx, j->arg);
+}
+
+static void job_back(hd_loop_t *loop, void *p) {
+  wjob_t *j = p;
+  j->done(j->call, j->status, j->arg);
+}
+
+static void job_done(void *p, int status) {
+  wjob_t *j = p;
+  j->status = status;
+  hd_loop_post(j->call->ctx->loop, job_back, j);
+}
+
+void hd_api_write(hd_call_t *call, hd_wjob_run_t run, void *arg, hd_api_done_t done) {
+  if (!call->ctx->app->writer) { /* shutting down: the writer is gone, nothing was written */
+    done(call, HD_ERR_STORAGE, arg);
+    return;
+  }
+  wjob_t *j = hd_mem_pool_alloc(&call->req->pool, sizeof(*j));
+  j->call = call;
+  j->run = run;
+  j->arg = arg;
+  j->done = done;
+  j->status = 0;
+  hd_writer_submit(call->ctx->app->writer, job_run, job_done, j);
+}
+
+void hd_api_publish(hd_call_t *call, const hd_events_t *events) {
+  if (events && events->len && call->ctx->rt)
+    hd_rt_publish(call->ctx, events);
+}
+
+/* ---- request helpers -------------------------------------------------------------------- */
+
+int hd_api_body(hd_call_t *call, hd_jin_t *in) {
+  if (hd_jin_parse(in, call->req->body, &call->req->pool) == 0)
+    return 0;
+  return hd_api_fields(call, in);
+}
+
+int hd_api_fields(hd_call_t *call, hd_jin_t *in) {
+  if (!in->err)
+    return 0;
+  int err = in->err;
+  char msg[sizeof(in->msg)];
+  memcpy(msg, in->msg, sizeof(msg));
+  hd_jin_dispose(in);
+  hd_api_error_msg(call, err, msg);
+  return -1;
+}
+
+int64_t hd_call_id(hd_call_t *call, size_t i) {
+  int64_t id = 0;
+  HD_ASSERT(i < call->nparams);
+  if (hd_parse_id(call->params[i], &id) != 0)
+    return 0;
+  return id;
+}
+
+const char *hd_call_str(hd_call_t *call, size_t i) {
+  HD_ASSERT(i < call->nparams);
+  return hd_mem_pool_strndup(&call->req->pool, call->params[i].base, call->params[i].len);
+}
+
+int hd_api_query_int(hd_call_t *call, const char *name, int64_t min, int64_t max, int64_t def,
+                     int64_t *out) {
+  hd_iovec_t v;
+  *out = def;
+  if (!hd_http_query(call->req, name, &v))
+    return 0;
+  int64_t x;
+  if (hd_parse_id(v, &x) != 0 || x < min || x > max) {
+    char msg[128];
+    snprintf(msg, sizeof(msg), "query parameter '%s' must be an integer in %lld..%lld", name,
+             (long long)min, (long long)max);
+    hd_api_error_msg(call, HD_ERR_BAD_REQUEST, msg);
+    return -1;
+  }
+  *out = x;
+  return 0;
+}
+
+int hd_api_rate(hd_call_t *call, const char *kind, const char *subject, double rate,
+                double burst) {
+  hd_ratelimit_t *rl = call->ctx->app->limits;
+  if (rate <= 0 || !rl)
+    return 0;
+  char key[HD_RATELIMIT_KEY_MAX + 1];
+  snprintf(key, sizeof(key), "%s:%s", kind, subject);
+  uint32_t retry = hd_ratelimit_take(rl, key, rate, burst, hd_time_now_ms());
+  if (!retry)
+    return 0;
+  char ra[16];
+  snprintf(ra, sizeof(ra), "%u", retry);
+  hd_http_add_header(call->req, "Retry-After", ra);
+  hd_api_error(call, HD_ERR_RATE_LIMITED);
+  return -1;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------------- */
+
+/* The presented token: "Authorization: Bearer <t>", or ?token=<t> where allowed. */
+static int find_token(hd_call_t *call, unsigned flags, hd_iovec_t *tok) {
+  hd_iovec_t h = hd_http_header(call->req, "Authorization");
+  if (h.base) {
+    if (h.len < 7 || !hd_iov_caseeq(hd_iov(h.base, 7), "Bearer "))
+      return -1;
+    *tok = hd_iov(h.base + 7, h.len - 7);
+    while (tok->len && tok->base[0] == ' ') {
+      tok->base++;
+      tok->len--;
+    }
+    while (tok->len && (tok->base[tok->len - 1] == ' ' || tok->base[tok->len - 1] == '\t'))
+      tok->len--;
+    return tok->len ? 0 : -1;
+  }
+  if ((flags & HD_ROUTE_TOKEN_QUERY) && hd_http_query(call->req, "token", tok) && tok->len)
+    return 0;
+  return -1;
+}
+
+static int authenticate(hd_call_t *call, unsigned flags) {
+  hd_iovec_t tok;
+  if (find_token(call, flags, &tok) != 0 || tok.len > 256)
+    return HD_ERR_UNAUTHORIZED;
+  uint8_t hash[32];
+  hd_token_hash(tok, hash);
+  int rc = hd_session_resolve(call->ctx->rd, hash, &call->user_id, &call->session_id);
+  if (rc == HD_ERR_STORAGE || rc == HD_ERR_NOMEM)
+    return rc;
+  if (rc != 0 || call->user_id <= 0) {
+    call->user_id = call->session_id = 0;
+    return HD_ERR_UNAUTHORIZED;
+  }
+  return 0;
+}
+
+void hd_api_handle(hd_http_req_t *req, void *data) {
+  hd_call_t *call = hd_mem_pool_alloc(&req->pool, sizeof(*call));
+  memset(call, 0, sizeof(*call));
+  call->req = req;
+  call->ctx = hd_loop_data(req->loop);
+  req->user = call;
+  if (!call->ctx || !call->ctx->rd) {
+    hd_api_error_msg(call, HD_ERR_STORAGE, "this event loop has no store handle");
+    return;
+  }
+  int rps = call->ctx->app->cfg.rate_ip_per_sec;
+  if (rps > 0 && hd_api_rate(call, "ip", req->remote_ip, rps, 2.0 * rps) != 0)
+    return;
+
+  hd_route_match_t m;
+  int rc = hd_router_match(routes, HD_ARRAY_SIZE(routes), req->method, req->path, &m);
+  if (rc == HD_ERR_METHOD) {
+    hd_http_add_header(req, "Allow", m.allow);
+    hd_api_error(call, rc);
+    return;
+  }
+  if (rc == HD_ERR_BAD_REQUEST) {
+    hd_api_error_msg(call, rc, "a path parameter is not a valid id");
+    return;
+  }
+  if (rc != 0) {
+    hd_api_error(call, rc);
+    return;
+  }
+  memcpy(call->params, m.params, sizeof(call->params));
+  call->nparams = m.nparams;
+  if ((m.route->flags & HD_ROUTE_AUTH) && (rc = authenticate(call, m.route->flags)) != 0) {
+    hd_api_error(call, rc);
+    return;
+  }
+  m.route->handler(call);
+}

@@ -1,0 +1,120 @@
+/*
+ * encode.c — domain values to JSON (see encode.h; the shapes are specified in docs/api.md
+ * "Objects" and pinned by tests/unit/api/encode.c).
+ *
+ * Invariants:
+ *  1. Every function returns a new object (never NULL for a non-NULL input): strings that
+ *     are NULL or not valid UTF-8 (which the store should never hold) encode as "".
+ *  2. Optional members (edit_date, reply_to_id, fwd_from, views, message_id, user_id,
+ *     role, message) are omitted when unset (0 / NULL), never sent as 0 or null.
+ *  3. chat.username is the one member that is null rather than omitted when unset.
+ */
+#include "api/encode.h"
+
+#include <string.h>
+
+static json_t *str(const char *s) {
+  json_t *v = json_string(s ? s : "");
+  return v ? v : json_string("");
+}
+
+static void set_int(json_t *o, const char *k, int64_t v) {
+  json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+static void set_opt_int(json_t *o, const char *k, int64_t v) {
+  if (v)
+    set_int(o, k, v);
+}
+
+json_t *hd_json_user(const hd_user_t *u, int self) {
+  json_t *o = json_object();
+  set_int(o, "id", u->id);
+  json_object_set_new(o, "username", str(u->username));
+  json_object_set_new(o, "display_name", str(u->display_name));
+  json_object_set_new(o, "bio", str(u->bio));
+  set_int(o, "created_at", u->created_at);
+  if (self)
+    json_object_set_new(o, "country", str(u->country));
+  return o;
+}
+
+json_t *hd_json_session(const hd_session_t *s, int64_t current_session_id) {
+  json_t *o = json_object();
+  set_int(o, "id", s->id);
+  json_object_set_new(o, "device", str(s->device));
+  json_object_set_new(o, "ip", str(s->ip));
+  set_int(o, "created_at", s->created_at);
+  set_int(o, "last_seen_at", s->last_seen_at);
+  json_object_set_new(o, "current", json_boolean(s->id == current_session_id));
+  return o;
+}
+
+json_t *hd_json_chat(const hd_chat_t *c) {
+  json_t *o = json_object();
+  set_int(o, "id", c->id);
+  json_object_set_new(o, "type", str(hd_chat_type_name(c->type)));
+  json_object_set_new(o, "title", str(c->title));
+  json_object_set_new(o, "username", c->username && c->username[0] ? str(c->username)
+                                                                     : json_null());
+  json_object_set_new(o, "about", str(c->about));
+  set_int(o, "owner_id", c->owner_id);
+  set_int(o, "member_count", c->member_count);
+  set_int(o, "pts", c->pts);
+  set_int(o, "last_message_id", c->last_message_id);
+  json_object_set_new(o, "role", str(hd_role_name(c->my_role)));
+  set_int(o, "read_max_id", c->my_read_max_id);
+  set_int(o, "created_at", c->created_at);
+  if (c->type == HD_CHAT_PRIVATE)
+    set_int(o, "peer_user_id", c->peer_user_id);
+  return o;
+}
+
+json_t *hd_json_message(const hd_message_t *m) {
+  json_t *o = json_object();
+  set_int(o, "chat_id", m->chat_id);
+  set_int(o, "id", m->id);
+  set_int(o, "sender_id", m->sender_id);
+  set_int(o, "random_id", m->random_id);
+  set_int(o, "date", m->date);
+  json_object_set_new(o, "text", str(m->text));
+  set_opt_int(o, "edit_date", m->edit_date);
+  set_opt_int(o, "reply_to_id", m->reply_to_id);
+  set_opt_int(o, "views", m->views);
+  if (m->fwd_from_chat_id) {
+    json_t *f = json_object();
+    set_int(f, "chat_id", m->fwd_from_chat_id);
+    set_int(f, "message_id", m->fwd_from_message_id);
+    set_int(f, "user_id", m->fwd_from_user_id);
+    set_int(f, "date", m->fwd_date);
+    json_object_set_new(o, "fwd_from", f);
+  }
+  return o;
+}
+
+json_t *hd_json_member(const hd_member_t *m) {
+  json_t *o = json_object();
+  set_int(o, "user_id", m->user_id);
+  json_object_set_new(o, "username", str(m->username));
+  json_object_set_new(o, "display_name", str(m->display_name));
+  json_object_set_new(o, "role", str(hd_role_name(m->role)));
+  set_int(o, "joined_at", m->joined_at);
+  return o;
+}
+
+json_t *hd_json_update(const hd_update_t *u, int64_t log_user_id) {
+  json_t *o = json_object();
+  json_object_set_new(o, "log", json_string(log_user_id ? "user" : "chat"));
+  set_int(o, "pts", u->pts);
+  json_object_set_new(o, "type", str(hd_update_type_name(u->type)));
+  set_int(o, "chat_id", u->chat_id);
+  set_int(o, "date", u->date);
+  set_opt_int(o, "message_id", u->message_id);
+  if (u->message)
+    json_object_set_new(o, "message", hd_json_message(u->message));
+  set_opt_int(o, "user_id", u->user_id);
+  if ((u->type == HD_UPD_ROLE_CHANGED || u->type == HD_UPD_MEMBER_JOINED) &&
+      u->role != HD_ROLE_NONE)
+    json_object_set_new(o, "role", str(hd_role_name(u->role)));
+  return o;
+}
