@@ -49,7 +49,8 @@ static int bench_core(int argc, char **argv) {
   for (int i = 0; i < argc && n < 256; i++) {
     hd_buf_t b;
     hd_luma_image_t img;
-    if (hd_pdq_read_file(argv[i], 1 << 28, &b) || hd_image_decode_luma(hd_iov(b.base, b.len), HD_IMAGE_DEFAULT_MAX_PIXELS, &img)) {
+    if (hd_pdq_read_file(argv[i], 1 << 28, &b) ||
+        hd_image_decode_luma(hd_iov(b.base, b.len), HD_IMAGE_DEFAULT_MAX_PIXELS, &img)) {
       fprintf(stderr, "skip %s\n", argv[i]);
       continue;
     }

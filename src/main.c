@@ -35,8 +35,8 @@ static hd_app_t app;
 static hd_loop_ctx_t *ctxs[MAX_LOOPS];
 
 static hd_store_config_t store_config(const hd_config_t *cfg) {
-  hd_store_config_t sc = {.data_dir = cfg->data_dir, .sync_full = cfg->sync_full,
-                          .busy_timeout_ms = 5000};
+  hd_store_config_t sc = {
+      .data_dir = cfg->data_dir, .sync_full = cfg->sync_full, .busy_timeout_ms = 5000};
   return sc;
 }
 

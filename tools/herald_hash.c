@@ -299,8 +299,8 @@ static int match_one(opts_t *o, hd_hashbank_t *banks, int nb, const char *q, hd_
     return -1;
   }
   if (quality >= 0 && quality < HD_PDQ_MIN_QUALITY)
-    fprintf(stderr, "herald-hash: %s: quality %d < %d, PDQ matches are not reliable\n", q,
-            quality, HD_PDQ_MIN_QUALITY);
+    fprintf(stderr, "herald-hash: %s: quality %d < %d, PDQ matches are not reliable\n", q, quality,
+            HD_PDQ_MIN_QUALITY);
   for (int b = 0; b < nb; b++) {
     char hex[65];
     hd_pdq_matches_t m;

@@ -72,8 +72,12 @@ static int call_done(lg_batch_t *b, size_t job, const lg_http_resp_t *r, uint64_
 char *lg_call(lg_ctx_t *ctx, const char *method, const char *path, const char *token,
               const char *body, int *status) {
   call_t c = {method, path, token, body, 0, NULL};
-  lg_batch_t b = {.njobs = 1, .conns = 1, .timeout_ms = 30000, .build = call_build,
-                  .done = call_done, .ud = &c};
+  lg_batch_t b = {.njobs = 1,
+                  .conns = 1,
+                  .timeout_ms = 30000,
+                  .build = call_build,
+                  .done = call_done,
+                  .ud = &c};
   lg_batch_run(ctx, &b);
   *status = c.status;
   return c.resp;

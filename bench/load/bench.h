@@ -22,21 +22,21 @@
 #include "server.h"
 
 typedef struct {
-  const char *server;         /* --server: heraldd path */
-  const char *data_root;      /* --data-root: where fresh data directories go */
-  const char *server_extra[16]; /* --server-arg, repeatable; NULL-terminated */
-  int threads;                /* --threads: client loops (threads) */
-  int quick;                  /* --quick: small sizes, seconds per benchmark */
-  int verbose;                /* -v */
-  int keep_data;              /* --keep-data */
-  int setup_conns;            /* --setup-conns: connections for registration etc. */
-  int idle_users, idle_per_user;        /* --idle-users, --idle-per-user */
-  int msg_senders;                      /* --senders */
-  double msg_seconds;                   /* --seconds */
-  int fan_subscribers, fan_posts;       /* --subscribers, --posts */
-  long hist_messages;                   /* --history */
-  int hist_conns;                       /* --history-conns */
-  long hist_pages;                      /* --history-pages (0: all) */
+  const char *server;             /* --server: heraldd path */
+  const char *data_root;          /* --data-root: where fresh data directories go */
+  const char *server_extra[16];   /* --server-arg, repeatable; NULL-terminated */
+  int threads;                    /* --threads: client loops (threads) */
+  int quick;                      /* --quick: small sizes, seconds per benchmark */
+  int verbose;                    /* -v */
+  int keep_data;                  /* --keep-data */
+  int setup_conns;                /* --setup-conns: connections for registration etc. */
+  int idle_users, idle_per_user;  /* --idle-users, --idle-per-user */
+  int msg_senders;                /* --senders */
+  double msg_seconds;             /* --seconds */
+  int fan_subscribers, fan_posts; /* --subscribers, --posts */
+  long hist_messages;             /* --history */
+  int hist_conns;                 /* --history-conns */
+  long hist_pages;                /* --history-pages (0: all) */
 } lg_opts_t;
 
 /* Start a fresh server and the client loops. */

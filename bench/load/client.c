@@ -106,8 +106,8 @@ int lg_batch_run(lg_ctx_t *ctx, lg_batch_t *b) {
     lg_samples_dispose(&b->per_loop[i]);
   }
   if (rc < 0)
-    fprintf(stderr, "herald-load: batch timed out after %.1f s (%zu ok, %zu failed)\n",
-            b->seconds, atomic_load(&b->ok), atomic_load(&b->failed));
+    fprintf(stderr, "herald-load: batch timed out after %.1f s (%zu ok, %zu failed)\n", b->seconds,
+            atomic_load(&b->ok), atomic_load(&b->failed));
   return rc < 0 ? rc : atomic_load(&b->failed) > 0 ? HD_ERR_INTERNAL : 0;
 }
 
@@ -196,15 +196,23 @@ static int login_done(lg_batch_t *b, size_t job, const lg_http_resp_t *r, uint64
 
 int lg_users_create(lg_ctx_t *ctx, lg_user_t *users, size_t n, const char *prefix, int conns) {
   users_job_t u = {users, prefix};
-  lg_batch_t b = {.njobs = n, .conns = conns, .timeout_ms = 120000, .build = reg_build,
-                  .done = reg_done, .ud = &u};
+  lg_batch_t b = {.njobs = n,
+                  .conns = conns,
+                  .timeout_ms = 120000,
+                  .build = reg_build,
+                  .done = reg_done,
+                  .ud = &u};
   int rc = lg_batch_run(ctx, &b);
   if (rc < 0)
     return rc;
   if (ctx->verbose)
     fprintf(stderr, "herald-load: registered %zu users in %.2f s\n", n, b.seconds);
-  lg_batch_t l = {.njobs = n, .conns = conns, .timeout_ms = 120000, .build = login_build,
-                  .done = login_done, .ud = &u};
+  lg_batch_t l = {.njobs = n,
+                  .conns = conns,
+                  .timeout_ms = 120000,
+                  .build = login_build,
+                  .done = login_done,
+                  .ud = &u};
   rc = lg_batch_run(ctx, &l);
   if (rc == 0 && ctx->verbose)
     fprintf(stderr, "herald-load: logged in %zu users in %.2f s\n", n, l.seconds);
@@ -242,8 +250,8 @@ static int wsset_ready(void *arg) {
   return atomic_load(&set->hellos) + atomic_load(&set->failed) >= set->n;
 }
 
-int lg_wsset_open(lg_ctx_t *ctx, lg_wsset_t *set, const lg_user_t *users, size_t nusers,
-                  size_t n, uint64_t timeout_ms) {
+int lg_wsset_open(lg_ctx_t *ctx, lg_wsset_t *set, const lg_user_t *users, size_t nusers, size_t n,
+                  uint64_t timeout_ms) {
   set->n = n;
   set->conns = hd_mem_calloc(n * sizeof(*set->conns));
   set->hello = hd_mem_calloc(n);
@@ -253,8 +261,8 @@ int lg_wsset_open(lg_ctx_t *ctx, lg_wsset_t *set, const lg_user_t *users, size_t
   char path[200];
   for (size_t i = 0; i < n; i++) {
     snprintf(path, sizeof(path), "/v1/updates/ws?token=%s", users[i % nusers].token);
-    set->conns[i] = lg_conn_open(ctx->loops[i % (size_t)ctx->nloops], &ctx->addr, path, &ws_cb,
-                                 set, (int64_t)i);
+    set->conns[i] = lg_conn_open(ctx->loops[i % (size_t)ctx->nloops], &ctx->addr, path, &ws_cb, set,
+                                 (int64_t)i);
   }
   int rc = lg_run(ctx->loops, ctx->nloops, wsset_ready, set, timeout_ms);
   if (rc == 0 && atomic_load(&set->failed) > 0)

@@ -47,19 +47,19 @@ typedef struct {
 
 typedef struct st_lg_batch_t lg_batch_t;
 struct st_lg_batch_t {
-  size_t njobs;    /* SIZE_MAX: until build() says stop */
-  int conns;       /* keep-alive connections */
+  size_t njobs; /* SIZE_MAX: until build() says stop */
+  int conns;    /* keep-alive connections */
   uint64_t timeout_ms;
   /* Fill req for job; return 0 to send it, 1 when there is no more work. Loop thread. */
   int (*build)(lg_batch_t *b, size_t job, lg_req_t *req);
   /* Check job's response; return 0 when it succeeded, negative to count a failure. */
   int (*done)(lg_batch_t *b, size_t job, const lg_http_resp_t *resp, uint64_t latency_ns);
   void *ud;
-  lg_samples_t *lat;         /* optional: every job latency is merged here */
+  lg_samples_t *lat; /* optional: every job latency is merged here */
   /* results */
   atomic_size_t ok;
   atomic_size_t failed;
-  double seconds;            /* wall time of the batch */
+  double seconds; /* wall time of the batch */
   /* private */
   atomic_size_t next;
   atomic_int finished_conns;
@@ -89,10 +89,10 @@ typedef struct st_lg_wsset_t lg_wsset_t;
 struct st_lg_wsset_t {
   size_t n;
   lg_conn_t **conns;
-  uint8_t *hello;             /* per slot: hello received */
+  uint8_t *hello; /* per slot: hello received */
   atomic_size_t hellos;
-  atomic_size_t closed;        /* closes of any kind (the server drops slow consumers) */
-  atomic_size_t failed;        /* closed before the hello */
+  atomic_size_t closed; /* closes of any kind (the server drops slow consumers) */
+  atomic_size_t failed; /* closed before the hello */
   /* Called for every message after the hello, on the connection's loop thread. */
   void (*on_msg)(lg_wsset_t *set, size_t slot, hd_iovec_t msg);
   void *ud;
@@ -100,8 +100,8 @@ struct st_lg_wsset_t {
 
 /* Open n WebSockets, slot i authenticated as users[i % nusers], spread over the loops, and
  * wait (≤ timeout_ms) for every hello. Returns 0 or an error (set->hellos says how many). */
-int lg_wsset_open(lg_ctx_t *ctx, lg_wsset_t *set, const lg_user_t *users, size_t nusers,
-                  size_t n, uint64_t timeout_ms);
+int lg_wsset_open(lg_ctx_t *ctx, lg_wsset_t *set, const lg_user_t *users, size_t nusers, size_t n,
+                  uint64_t timeout_ms);
 /* Close every socket of the set and free it. */
 void lg_wsset_close(lg_ctx_t *ctx, lg_wsset_t *set);
 

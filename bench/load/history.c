@@ -27,11 +27,11 @@ typedef struct {
   const char *token;
   int64_t chat;
   uint64_t salt;
-  int64_t cursor;      /* invariant 2 */
-  int64_t seen;        /* messages returned so far */
-  int64_t bad;         /* pages that broke the id sequence */
+  int64_t cursor; /* invariant 2 */
+  int64_t seen;   /* messages returned so far */
+  int64_t bad;    /* pages that broke the id sequence */
   long max_pages;
-  int end;             /* an empty page came back */
+  int end; /* an empty page came back */
 } hist_t;
 
 static int fill_build(lg_batch_t *b, size_t job, lg_req_t *req) {
@@ -119,8 +119,12 @@ int lg_bench_history(const lg_opts_t *o) {
   }
   h.token = owner.token;
   h.salt = (hd_time_mono_ns() & 0xffffffffull) << 24 | 1;
-  lg_batch_t fb = {.njobs = (size_t)o->hist_messages, .conns = o->hist_conns,
-                   .timeout_ms = 3600 * 1000, .build = fill_build, .done = fill_done, .ud = &h,
+  lg_batch_t fb = {.njobs = (size_t)o->hist_messages,
+                   .conns = o->hist_conns,
+                   .timeout_ms = 3600 * 1000,
+                   .build = fill_build,
+                   .done = fill_done,
+                   .ud = &h,
                    .lat = &fill_lat};
   lg_batch_run(&ctx, &fb);
   size_t stored = atomic_load(&fb.ok);
@@ -130,8 +134,13 @@ int lg_bench_history(const lg_opts_t *o) {
   lg_figure("history.fill_ack_p99", lg_samples_pct(&fill_lat, 99) / 1000.0, "ms", NULL, 0);
 
   h.max_pages = o->hist_pages;
-  lg_batch_t pb = {.njobs = SIZE_MAX, .conns = 1, .timeout_ms = 3600 * 1000,
-                   .build = page_build, .done = page_done, .ud = &h, .lat = &page_lat};
+  lg_batch_t pb = {.njobs = SIZE_MAX,
+                   .conns = 1,
+                   .timeout_ms = 3600 * 1000,
+                   .build = page_build,
+                   .done = page_done,
+                   .ud = &h,
+                   .lat = &page_lat};
   lg_batch_run(&ctx, &pb);
   printf("# history: %zu pages in %.1f s, %" PRId64 " messages seen, oldest id %" PRId64
          ", %zu failed pages\n",

@@ -85,13 +85,13 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     long n = 0;
-#define LG_NUM(flag, lo, hi, dst)                                                             \
-  if (strcmp(a, flag) == 0) {                                                                 \
-    if (v == NULL || parse_long(v, lo, hi, &n) < 0)                                           \
-      goto bad;                                                                               \
-    dst = n;                                                                                  \
-    i++;                                                                                      \
-    continue;                                                                                 \
+#define LG_NUM(flag, lo, hi, dst)                                                                  \
+  if (strcmp(a, flag) == 0) {                                                                      \
+    if (v == NULL || parse_long(v, lo, hi, &n) < 0)                                                \
+      goto bad;                                                                                    \
+    dst = n;                                                                                       \
+    i++;                                                                                           \
+    continue;                                                                                      \
   }
     LG_NUM("--threads", 1, LG_MAX_LOOPS, o.threads)
     LG_NUM("--setup-conns", 1, 4096, o.setup_conns)

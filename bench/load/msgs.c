@@ -146,8 +146,12 @@ int lg_bench_msgs(const lg_opts_t *o) {
   rc = lg_users_create(&ctx, m.users, 2 * pairs, "pair", o->setup_conns);
   if (rc < 0)
     goto out;
-  lg_batch_t cb = {.njobs = pairs, .conns = o->setup_conns, .timeout_ms = 60000,
-                   .build = chat_build, .done = chat_done, .ud = &m};
+  lg_batch_t cb = {.njobs = pairs,
+                   .conns = o->setup_conns,
+                   .timeout_ms = 60000,
+                   .build = chat_build,
+                   .done = chat_done,
+                   .ud = &m};
   if ((rc = lg_batch_run(&ctx, &cb)) < 0)
     goto out;
   set.on_msg = msgs_on_msg;
@@ -156,9 +160,13 @@ int lg_bench_msgs(const lg_opts_t *o) {
     goto out;
 
   m.end_ns = hd_time_mono_ns() + (uint64_t)(o->msg_seconds * 1e9);
-  lg_batch_t sb = {.njobs = SIZE_MAX, .conns = (int)pairs,
-                   .timeout_ms = (uint64_t)(o->msg_seconds * 1000) + 30000, .build = send_build,
-                   .done = send_done, .ud = &m, .lat = &ack};
+  lg_batch_t sb = {.njobs = SIZE_MAX,
+                   .conns = (int)pairs,
+                   .timeout_ms = (uint64_t)(o->msg_seconds * 1000) + 30000,
+                   .build = send_build,
+                   .done = send_done,
+                   .ud = &m,
+                   .lat = &ack};
   lg_batch_run(&ctx, &sb);
   size_t acked = atomic_load(&sb.ok), failed = atomic_load(&sb.failed);
   drain_t d = {&m, acked};
@@ -267,8 +275,8 @@ int lg_bench_fanout(const lg_opts_t *o) {
                  "{\"type\":\"channel\",\"title\":\"Bench channel\",\"username\":\"benchchan\"}",
                  &status);
   int64_t chat_id = 0;
-  if (resp == NULL || status != 201 || lg_json_get_int(hd_iov(resp, strlen(resp)), "chat.id",
-                                                       &chat_id) < 0) {
+  if (resp == NULL || status != 201 ||
+      lg_json_get_int(hd_iov(resp, strlen(resp)), "chat.id", &chat_id) < 0) {
     fprintf(stderr, "herald-load: fanout: channel creation failed (%d): %s\n", status,
             resp ? resp : "");
     rc = HD_ERR_INTERNAL;
@@ -276,8 +284,12 @@ int lg_bench_fanout(const lg_opts_t *o) {
   }
   if ((rc = lg_users_create(&ctx, f.subs, nsubs, "subscriber", o->setup_conns)) < 0)
     goto out;
-  lg_batch_t jb = {.njobs = nsubs, .conns = o->setup_conns, .timeout_ms = 120000,
-                   .build = join_build, .done = join_done, .ud = &f};
+  lg_batch_t jb = {.njobs = nsubs,
+                   .conns = o->setup_conns,
+                   .timeout_ms = 120000,
+                   .build = join_build,
+                   .done = join_done,
+                   .ud = &f};
   if ((rc = lg_batch_run(&ctx, &jb)) < 0)
     goto out;
   set.on_msg = fan_on_msg;

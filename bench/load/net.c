@@ -22,22 +22,22 @@
 #include "common/error.h"
 #include "common/time.h"
 
-#define LG_SCRATCH (256 * 1024)
+#define LG_SCRATCH    (256 * 1024)
 #define LG_MAX_EVENTS 256
 
 typedef struct st_lg_conn_impl_t lg_conn_impl_t;
 struct st_lg_conn_impl_t {
-  lg_conn_t pub;                 /* first: lg_conn_t* and lg_conn_impl_t* convert */
+  lg_conn_t pub; /* first: lg_conn_t* and lg_conn_impl_t* convert */
   int fd;
   const lg_conn_cb_t *cb;
-  char *ws_path;                 /* owned; NULL for plain HTTP */
-  hd_buf_t in;                   /* incomplete input carried between reads */
-  hd_buf_t out;                  /* output the kernel has not taken yet */
-  hd_buf_t frag;                 /* a fragmented WebSocket message being reassembled */
+  char *ws_path; /* owned; NULL for plain HTTP */
+  hd_buf_t in;   /* incomplete input carried between reads */
+  hd_buf_t out;  /* output the kernel has not taken yet */
+  hd_buf_t frag; /* a fragmented WebSocket message being reassembled */
   int frag_opcode;
-  int epoll_out;                 /* EPOLLOUT armed */
-  uint32_t mask_state;           /* xorshift state for WebSocket mask keys */
-  lg_conn_impl_t *next;          /* pending FIFO, or dead list */
+  int epoll_out;        /* EPOLLOUT armed */
+  uint32_t mask_state;  /* xorshift state for WebSocket mask keys */
+  lg_conn_impl_t *next; /* pending FIFO, or dead list */
   lg_conn_impl_t *all_prev, *all_next;
 };
 
@@ -45,13 +45,13 @@ struct st_lg_loop_t {
   int index;
   int epfd;
   int max_connecting;
-  int connecting;                /* CONNECTING + UPGRADING */
+  int connecting; /* CONNECTING + UPGRADING */
   int live;
-  struct sockaddr_in addr;       /* of the most recent open; every conn goes to one server */
+  struct sockaddr_in addr; /* of the most recent open; every conn goes to one server */
   lg_conn_impl_t *pending_head, *pending_tail;
   lg_conn_impl_t *dead;
   lg_conn_impl_t *all;
-  hd_buf_t scratch;              /* chunked-body decoding */
+  hd_buf_t scratch; /* chunked-body decoding */
   char *rbuf;
 };
 
@@ -148,8 +148,7 @@ void lg_conn_close(lg_conn_t *c) { conn_close_err(impl(c), 0); }
 static int set_epoll_out(lg_conn_impl_t *c, int on) {
   if (c->epoll_out == on)
     return 0;
-  struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0),
-                           .data.ptr = c};
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0), .data.ptr = c};
   if (epoll_ctl(c->pub.loop->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
     return HD_ERR_IO;
   c->epoll_out = on;
@@ -299,8 +298,7 @@ static int on_frame(lg_conn_impl_t *c, const lg_ws_frame_t *f) {
       c->frag.len = 0;
       return hd_buf_append(&c->frag, f->payload.base, f->payload.len) < 0 ? HD_ERR_TOO_LARGE : 0;
     }
-    return c->cb->on_ws_message != NULL ? c->cb->on_ws_message(&c->pub, f->opcode, f->payload)
-                                        : 0;
+    return c->cb->on_ws_message != NULL ? c->cb->on_ws_message(&c->pub, f->opcode, f->payload) : 0;
   }
 }
 
@@ -494,8 +492,7 @@ static void *runner(void *p) {
   return NULL;
 }
 
-int lg_run(lg_loop_t **loops, int nloops, int (*done)(void *arg), void *arg,
-           uint64_t timeout_ms) {
+int lg_run(lg_loop_t **loops, int nloops, int (*done)(void *arg), void *arg, uint64_t timeout_ms) {
   atomic_int finished = 0;
   lg_runner_t rs[64];
   pthread_t th[64];

@@ -36,11 +36,11 @@ typedef struct st_lg_conn_t lg_conn_t;
 /* What a connection's owner is told. Every member may be NULL. A negative return closes the
  * connection with that error. */
 typedef struct {
-  int (*on_ready)(lg_conn_t *c);                       /* HTTP connection established */
+  int (*on_ready)(lg_conn_t *c); /* HTTP connection established */
   int (*on_response)(lg_conn_t *c, const lg_http_resp_t *resp, uint64_t latency_ns);
-  int (*on_ws_open)(lg_conn_t *c);                     /* 101 received */
+  int (*on_ws_open)(lg_conn_t *c);                                /* 101 received */
   int (*on_ws_message)(lg_conn_t *c, int opcode, hd_iovec_t msg); /* text/binary message */
-  void (*on_close)(lg_conn_t *c, int err);             /* 0: closed by us */
+  void (*on_close)(lg_conn_t *c, int err);                        /* 0: closed by us */
 } lg_conn_cb_t;
 
 typedef enum {
@@ -55,11 +55,11 @@ typedef enum {
 /* Public fields a benchmark reads or sets; the rest is private to net.c. */
 struct st_lg_conn_t {
   lg_loop_t *loop;
-  int state;             /* lg_conn_state_t */
-  void *ud;              /* owner data */
-  int64_t tag;           /* owner data: e.g. a user or job index */
-  uint64_t t_sent;       /* monotonic ns when the in-flight request was queued */
-  int in_flight;         /* an HTTP request awaits its response */
+  int state;       /* lg_conn_state_t */
+  void *ud;        /* owner data */
+  int64_t tag;     /* owner data: e.g. a user or job index */
+  uint64_t t_sent; /* monotonic ns when the in-flight request was queued */
+  int in_flight;   /* an HTTP request awaits its response */
 };
 
 /* Create a loop; max_connecting bounds simultaneous handshakes (invariant 3). */
@@ -94,7 +94,6 @@ int lg_loop_run_once(lg_loop_t *loop, int timeout_ms);
 /* Run every loop on its own thread (the caller's for loop 0) until done(arg) returns nonzero
  * (polled by every thread at least every 5 ms) or timeout_ms passes. Returns 0 when done()
  * held, HD_ERR_TIMEOUT otherwise. */
-int lg_run(lg_loop_t **loops, int nloops, int (*done)(void *arg), void *arg,
-           uint64_t timeout_ms);
+int lg_run(lg_loop_t **loops, int nloops, int (*done)(void *arg), void *arg, uint64_t timeout_ms);
 
 #endif

@@ -172,8 +172,7 @@ int lg_http_put_request(hd_buf_t *out, const char *method, const char *path, con
   if (rc == 0 && token != NULL)
     rc = hd_buf_appendf(out, "Authorization: Bearer %s\r\n", token);
   if (rc == 0 && body != NULL)
-    rc = hd_buf_appendf(out, "Content-Type: application/json\r\nContent-Length: %zu\r\n",
-                        body_len);
+    rc = hd_buf_appendf(out, "Content-Type: application/json\r\nContent-Length: %zu\r\n", body_len);
   if (rc == 0)
     rc = hd_buf_append(out, "\r\n", 2);
   if (rc == 0 && body != NULL)

@@ -27,11 +27,11 @@
 
 /* A parsed HTTP response; body points into the input buffer or into the scratch buffer. */
 typedef struct {
-  int status;        /* e.g. 200, 101 */
-  hd_iovec_t body;   /* the (decoded) body */
-  int close;         /* the server said Connection: close */
-  int upgrade_ws;    /* Upgrade: websocket was present (101 responses) */
-  int retry_after;   /* Retry-After seconds, or -1 */
+  int status;      /* e.g. 200, 101 */
+  hd_iovec_t body; /* the (decoded) body */
+  int close;       /* the server said Connection: close */
+  int upgrade_ws;  /* Upgrade: websocket was present (101 responses) */
+  int retry_after; /* Retry-After seconds, or -1 */
 } lg_http_resp_t;
 
 /* Largest response header block accepted before failing with HD_ERR_HEADERS_TOO_LARGE. */

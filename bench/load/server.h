@@ -30,7 +30,7 @@ typedef struct {
   char dir[512];
   char log[560];
   int keep_data;
-  int keep_log;          /* set by a failing benchmark: the log is named in its error */
+  int keep_log; /* set by a failing benchmark: the log is named in its error */
 } lg_server_t;
 
 /* Start heraldd and wait until it answers /healthz (≤ 15 s). Returns 0 or an error, after

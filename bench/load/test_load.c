@@ -258,8 +258,8 @@ Test(engine, batch_and_websocket_against_local_server) {
   ctx.loops[0] = lg_loop_create(0, 4);
   lg_samples_t lat;
   lg_samples_init(&lat);
-  lg_batch_t b = {.njobs = 50, .conns = 2, .timeout_ms = 5000, .build = b_build,
-                  .done = b_done, .lat = &lat};
+  lg_batch_t b = {
+      .njobs = 50, .conns = 2, .timeout_ms = 5000, .build = b_build, .done = b_done, .lat = &lat};
   cr_assert_eq(lg_batch_run(&ctx, &b), 0);
   cr_assert_eq(atomic_load(&b.ok), 50);
   cr_assert_eq(lat.len, 50);

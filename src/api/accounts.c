@@ -133,7 +133,7 @@ typedef struct {
   hd_call_t *call;
   const char *password;
   size_t password_len;
-  int64_t user_id;           /* 0: no such user */
+  int64_t user_id; /* 0: no such user */
   const char *stored_hash;
   hd_pwhash_level_t level;
   int rc;
@@ -206,8 +206,7 @@ void hd_api_login(hd_call_t *call) {
   l->password = hd_jin_str(&in, "password", 1, &l->password_len);
   const char *device = hd_jin_str(&in, "device", 0, &dlen);
   if (device && hd_utf8_count(device, dlen) > DEVICE_MAX)
-    hd_jin_fail(&in, HD_ERR_BAD_FIELD, "field 'device' is longer than %d characters",
-                DEVICE_MAX);
+    hd_jin_fail(&in, HD_ERR_BAD_FIELD, "field 'device' is longer than %d characters", DEVICE_MAX);
   if (hd_api_fields(call, &in) != 0)
     return;
   hd_jin_dispose(&in);

@@ -17,7 +17,7 @@ typedef struct {
   const char *password;
   size_t password_len;
   const char *display_name;
-  const char *country;   /* upper-cased copy */
+  const char *country; /* upper-cased copy */
 } hd_register_req_t;
 
 /* Extract and validate a register body (pure; used by the handler and the fuzz driver).

@@ -243,8 +243,7 @@ int hd_api_query_int(hd_call_t *call, const char *name, int64_t min, int64_t max
   return 0;
 }
 
-int hd_api_rate(hd_call_t *call, const char *kind, const char *subject, double rate,
-                double burst) {
+int hd_api_rate(hd_call_t *call, const char *kind, const char *subject, double rate, double burst) {
   hd_ratelimit_t *rl = call->ctx->app->limits;
   if (rate <= 0 || !rl)
     return 0;

@@ -30,15 +30,15 @@ struct st_hd_app_t {
   hd_config_t cfg;
   hd_server_t *server;
   hd_writer_t *writer;
-  _Atomic uint64_t messages_sent;   /* for /metrics */
-  hd_ratelimit_t *limits;           /* token buckets shared by all loops (api/ratelimit.h) */
+  _Atomic uint64_t messages_sent; /* for /metrics */
+  hd_ratelimit_t *limits;         /* token buckets shared by all loops (api/ratelimit.h) */
 };
 
 struct st_hd_loop_ctx_t {
   hd_app_t *app;
   hd_loop_t *loop;
-  hd_store_t *rd;          /* this loop's read handle */
-  hd_rt_loop_t *rt;        /* online WebSocket subscribers on this loop */
+  hd_store_t *rd;   /* this loop's read handle */
+  hd_rt_loop_t *rt; /* online WebSocket subscribers on this loop */
 };
 
 #define HD_MAX_PATH_PARAMS 4
@@ -46,7 +46,7 @@ struct st_hd_loop_ctx_t {
 typedef struct {
   hd_http_req_t *req;
   hd_loop_ctx_t *ctx;
-  int64_t user_id;         /* authenticated caller, 0 if none */
+  int64_t user_id; /* authenticated caller, 0 if none */
   int64_t session_id;
   hd_iovec_t params[HD_MAX_PATH_PARAMS]; /* path captures in order: /v1/chats/{id}/... */
   size_t nparams;

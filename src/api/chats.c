@@ -189,8 +189,8 @@ void hd_api_members_list(hd_call_t *call) {
     return;
   hd_member_t *m;
   size_t n;
-  int rc = hd_member_list(call->ctx->rd, call->user_id, hd_call_id(call, 0), after,
-                          (size_t)limit, &call->req->pool, &m, &n);
+  int rc = hd_member_list(call->ctx->rd, call->user_id, hd_call_id(call, 0), after, (size_t)limit,
+                          &call->req->pool, &m, &n);
   if (rc) {
     hd_api_error(call, rc);
     return;

@@ -28,29 +28,29 @@
 #include <string.h>
 
 typedef enum {
-  K_STR,      /* char[] copied */
-  K_LISTEN,   /* HOST:PORT */
-  K_INT,      /* int in [min,max] */
-  K_SIZE,     /* size_t bytes in [min,max] */
-  K_MS,       /* uint32_t milliseconds in [min,max] */
-  K_SYNC,     /* full|normal */
-  K_PWHASH,   /* interactive|min */
-  K_LEVEL,    /* debug|info|warn|error */
-  K_ONOFF     /* on|off */
+  K_STR,    /* char[] copied */
+  K_LISTEN, /* HOST:PORT */
+  K_INT,    /* int in [min,max] */
+  K_SIZE,   /* size_t bytes in [min,max] */
+  K_MS,     /* uint32_t milliseconds in [min,max] */
+  K_SYNC,   /* full|normal */
+  K_PWHASH, /* interactive|min */
+  K_LEVEL,  /* debug|info|warn|error */
+  K_ONOFF   /* on|off */
 } kind_t;
 
 typedef struct {
   const char *name;
   kind_t kind;
   size_t off;
-  size_t cap;      /* K_STR: buffer size */
+  size_t cap; /* K_STR: buffer size */
   long long min, max;
   const char *help;
 } opt_t;
 
 #define OFF(f) offsetof(hd_config_t, f)
-#define KIB 1024LL
-#define MIB (1024LL * 1024)
+#define KIB    1024LL
+#define MIB    (1024LL * 1024)
 static const opt_t opts[] = {
     {"data", K_STR, OFF(data_dir), sizeof(((hd_config_t *)0)->data_dir), 0, 0,
      "DIR      data directory (default ./herald-data)"},
@@ -174,8 +174,8 @@ static int set_one(hd_config_t *cfg, const opt_t *o, const char *v, char *err, s
     return parse_listen(cfg, v, err, errlen);
   case K_INT:
     if (parse_num(v, &x, &suf) != 0 || *suf || x < o->min || x > o->max)
-      return fail(err, errlen, "--%s: expected an integer in %lld..%lld, got '%s'", o->name,
-                  o->min, o->max, v);
+      return fail(err, errlen, "--%s: expected an integer in %lld..%lld, got '%s'", o->name, o->min,
+                  o->max, v);
     *(int *)(base + o->off) = (int)x;
     return 0;
   case K_SIZE: {
@@ -191,8 +191,7 @@ static int set_one(hd_config_t *cfg, const opt_t *o, const char *v, char *err, s
     else if (*suf)
       return fail(err, errlen, "--%s: bad size suffix in '%s' (K, M or G)", o->name, v);
     if (x > o->max / mult || x * mult < o->min)
-      return fail(err, errlen, "--%s: %s is out of range (%lld..%lld)", o->name, v, o->min,
-                  o->max);
+      return fail(err, errlen, "--%s: %s is out of range (%lld..%lld)", o->name, v, o->min, o->max);
     *(size_t *)(base + o->off) = (size_t)(x * mult);
     return 0;
   }

@@ -11,22 +11,22 @@
 #include "net/server.h"
 
 typedef struct {
-  char data_dir[512];          /* --data DIR (default ./herald-data) */
-  char host[64];               /* --listen HOST:PORT (default 127.0.0.1:8080) */
+  char data_dir[512]; /* --data DIR (default ./herald-data) */
+  char host[64];      /* --listen HOST:PORT (default 127.0.0.1:8080) */
   int port;
-  char port_file[512];         /* --port-file F: write the bound port (tests use port 0) */
-  int loops;                   /* --loops N (default: number of cores) */
-  hd_net_limits_t net;         /* --max-body, --max-header, --idle-timeout, --read-timeout,
-                                  --ws-max-message, --ws-max-queued, --ws-ping-interval */
-  int sync_full;               /* --sync full|normal (default full) */
-  size_t max_batch;            /* --max-batch N: most jobs in one group commit (default 4096) */
-  hd_pwhash_level_t pwhash;    /* --pwhash interactive|min (min: tests only) */
-  int rate_register_per_min;   /* --rate-register N: registrations per IP per minute (0 = off) */
-  int rate_login_per_min;      /* --rate-login N: logins per IP and per account per minute */
-  int rate_send_per_sec;       /* --rate-send N: sends per account per second (burst 2N) */
-  int rate_ip_per_sec;         /* --rate-ip N: requests per IP per second (burst 2N, 0 = off) */
-  hd_log_level_t log_level;    /* --log-level debug|info|warn|error */
-  int access_log;              /* --access-log on|off: one JSON line per request */
+  char port_file[512];       /* --port-file F: write the bound port (tests use port 0) */
+  int loops;                 /* --loops N (default: number of cores) */
+  hd_net_limits_t net;       /* --max-body, --max-header, --idle-timeout, --read-timeout,
+                                --ws-max-message, --ws-max-queued, --ws-ping-interval */
+  int sync_full;             /* --sync full|normal (default full) */
+  size_t max_batch;          /* --max-batch N: most jobs in one group commit (default 4096) */
+  hd_pwhash_level_t pwhash;  /* --pwhash interactive|min (min: tests only) */
+  int rate_register_per_min; /* --rate-register N: registrations per IP per minute (0 = off) */
+  int rate_login_per_min;    /* --rate-login N: logins per IP and per account per minute */
+  int rate_send_per_sec;     /* --rate-send N: sends per account per second (burst 2N) */
+  int rate_ip_per_sec;       /* --rate-ip N: requests per IP per second (burst 2N, 0 = off) */
+  hd_log_level_t log_level;  /* --log-level debug|info|warn|error */
+  int access_log;            /* --access-log on|off: one JSON line per request */
 } hd_config_t;
 
 /* Fill cfg with defaults. */

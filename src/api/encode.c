@@ -55,8 +55,8 @@ json_t *hd_json_chat(const hd_chat_t *c) {
   set_int(o, "id", c->id);
   json_object_set_new(o, "type", str(hd_chat_type_name(c->type)));
   json_object_set_new(o, "title", str(c->title));
-  json_object_set_new(o, "username", c->username && c->username[0] ? str(c->username)
-                                                                     : json_null());
+  json_object_set_new(o, "username",
+                      c->username && c->username[0] ? str(c->username) : json_null());
   json_object_set_new(o, "about", str(c->about));
   set_int(o, "owner_id", c->owner_id);
   set_int(o, "member_count", c->member_count);

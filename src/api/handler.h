@@ -42,15 +42,14 @@ int hd_api_query_int(hd_call_t *call, const char *name, int64_t min, int64_t max
 
 /* Take a token from bucket "<kind>:<subject>" at rate/s with burst. When exhausted answers
  * 429 with Retry-After and returns -1. rate <= 0: no limit. */
-int hd_api_rate(hd_call_t *call, const char *kind, const char *subject, double rate,
-                double burst);
+int hd_api_rate(hd_call_t *call, const char *kind, const char *subject, double rate, double burst);
 
 /* Publish a committed write's events to online clients (no-op when empty or shutting down). */
 void hd_api_publish(hd_call_t *call, const hd_events_t *events);
 
 /* Define `static int name(hd_store_t *tx, void *arg)` calling the typed write job fn, so a
  * domain function can be passed to hd_api_write without casting function pointers. */
-#define HD_WJOB(name, fn, type)                                                            \
+#define HD_WJOB(name, fn, type)                                                                    \
   static int name(hd_store_t *tx, void *arg) { return fn(tx, (type *)arg); }
 
 /* Answer 200 {"ok":true}. */

@@ -47,8 +47,10 @@ int hd_jin_parse(hd_jin_t *in, hd_iovec_t body, hd_mem_pool_t *pool) {
   json_t *root = json_loadb(body.base, body.len, JSON_REJECT_DUPLICATES, &jerr);
   if (!root) {
     if (json_error_code(&jerr) == json_error_numeric_overflow) /* well-formed, bad value */
-      hd_jin_fail(in, HD_ERR_BAD_FIELD, "the number at line %d column %d is outside the 64-bit "
-                  "integer range", jerr.line, jerr.column);
+      hd_jin_fail(in, HD_ERR_BAD_FIELD,
+                  "the number at line %d column %d is outside the 64-bit "
+                  "integer range",
+                  jerr.line, jerr.column);
     else
       hd_jin_fail(in, HD_ERR_BAD_JSON, "invalid JSON at line %d column %d: %s", jerr.line,
                   jerr.column, jerr.text);
@@ -170,8 +172,7 @@ size_t hd_jin_int_array(hd_jin_t *in, const char *name, size_t max, int64_t min,
   int64_t *a = hd_mem_pool_alloc(in->pool, (n ? n : 1) * sizeof(int64_t));
   for (size_t i = 0; i < n; i++) {
     json_t *e = json_array_get(v, i);
-    if (!json_is_integer(e) || json_integer_value(e) < min ||
-        json_integer_value(e) > maxv) {
+    if (!json_is_integer(e) || json_integer_value(e) < min || json_integer_value(e) > maxv) {
       hd_jin_fail(in, HD_ERR_BAD_FIELD, "field '%s' element %zu must be an integer in %lld..%lld",
                   name, i, (long long)min, (long long)maxv);
       return 0;

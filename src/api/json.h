@@ -27,14 +27,15 @@
 #include <stdint.h>
 
 typedef struct {
-  json_t *root;          /* the body object (owned; released by hd_jin_dispose) */
-  hd_mem_pool_t *pool;   /* where returned strings and arrays live */
-  int err;               /* first error (hd_err_t), 0 if none */
-  char msg[160];         /* message for err, naming the field */
+  json_t *root;        /* the body object (owned; released by hd_jin_dispose) */
+  hd_mem_pool_t *pool; /* where returned strings and arrays live */
+  int err;             /* first error (hd_err_t), 0 if none */
+  char msg[160];       /* message for err, naming the field */
 } hd_jin_t;
 
 /* Parse body as a JSON object. Returns 0, HD_ERR_BAD_UTF8, HD_ERR_BAD_JSON or HD_ERR_BAD_FIELD
- * (an integer outside 64 bits), also recorded in in->err/in->msg. Always call hd_jin_dispose() afterwards. */
+ * (an integer outside 64 bits), also recorded in in->err/in->msg. Always call hd_jin_dispose()
+ * afterwards. */
 int hd_jin_parse(hd_jin_t *in, hd_iovec_t body, hd_mem_pool_t *pool);
 void hd_jin_dispose(hd_jin_t *in);
 

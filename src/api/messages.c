@@ -135,8 +135,8 @@ void hd_api_history(hd_call_t *call) {
   int64_t chat_id = hd_call_id(call, 0);
   hd_message_t *m;
   size_t n;
-  int rc = hd_message_history(call->ctx->rd, call->user_id, chat_id, before, after,
-                              (size_t)limit, &call->req->pool, &m, &n);
+  int rc = hd_message_history(call->ctx->rd, call->user_id, chat_id, before, after, (size_t)limit,
+                              &call->req->pool, &m, &n);
   if (rc) {
     hd_api_error(call, rc);
     return;

@@ -13,7 +13,7 @@
 typedef struct {
   const char *text;
   int64_t random_id;
-  int64_t reply_to_id;  /* 0 when absent */
+  int64_t reply_to_id; /* 0 when absent */
 } hd_send_req_t;
 
 /* Extract and validate a send body (pure; used by the handler and the fuzz driver).

@@ -46,8 +46,8 @@ static int is_capture(const char *p, size_t len) {
 
 /* Compare pattern against segments. On a shape match returns 1, sets *spec (literal
  * segments as bits, the first segment most significant) and fills caps/ncaps. */
-static int match_shape(const char *pattern, const segs_t *s, unsigned *spec,
-                       hd_iovec_t *caps, size_t *ncaps, unsigned *is_id) {
+static int match_shape(const char *pattern, const segs_t *s, unsigned *spec, hd_iovec_t *caps,
+                       size_t *ncaps, unsigned *is_id) {
   const char *p = pattern;
   size_t i = 0;
   *spec = 0;

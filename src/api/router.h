@@ -31,7 +31,7 @@
 
 #include <stdint.h>
 
-#define HD_ROUTER_MAX_PARAMS 4
+#define HD_ROUTER_MAX_PARAMS   4
 #define HD_ROUTER_MAX_SEGMENTS 16
 
 /* A request handler: must eventually answer the call exactly once (hd_api_reply/error or
@@ -39,23 +39,23 @@
 typedef void (*hd_api_fn_t)(hd_call_t *call);
 
 typedef enum {
-  HD_ROUTE_PUBLIC = 0,      /* no authentication */
-  HD_ROUTE_AUTH = 1,        /* Authorization: Bearer <token> required */
-  HD_ROUTE_TOKEN_QUERY = 2  /* with AUTH: ?token= is accepted as well (WebSocket upgrade) */
+  HD_ROUTE_PUBLIC = 0,     /* no authentication */
+  HD_ROUTE_AUTH = 1,       /* Authorization: Bearer <token> required */
+  HD_ROUTE_TOKEN_QUERY = 2 /* with AUTH: ?token= is accepted as well (WebSocket upgrade) */
 } hd_route_flag_t;
 
 typedef struct {
-  const char *method;       /* "GET", "POST", "PATCH", "DELETE" */
-  const char *pattern;      /* "/v1/chats/{id}/messages/{id}" */
-  hd_api_fn_t handler;      /* called with the matched call (opaque to the matcher) */
-  unsigned flags;           /* hd_route_flag_t bits */
+  const char *method;  /* "GET", "POST", "PATCH", "DELETE" */
+  const char *pattern; /* "/v1/chats/{id}/messages/{id}" */
+  hd_api_fn_t handler; /* called with the matched call (opaque to the matcher) */
+  unsigned flags;      /* hd_route_flag_t bits */
 } hd_route_t;
 
 typedef struct {
-  const hd_route_t *route;                     /* the chosen route (0 returned) */
-  hd_iovec_t params[HD_ROUTER_MAX_PARAMS];     /* captures, pointing into the path */
+  const hd_route_t *route;                 /* the chosen route (0 returned) */
+  hd_iovec_t params[HD_ROUTER_MAX_PARAMS]; /* captures, pointing into the path */
   size_t nparams;
-  char allow[64];                              /* HD_ERR_METHOD: "GET, POST" */
+  char allow[64]; /* HD_ERR_METHOD: "GET, POST" */
 } hd_route_match_t;
 
 /* Match method+path against routes[0..n). Returns 0 and fills m, or HD_ERR_NOT_FOUND,

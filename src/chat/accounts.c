@@ -76,15 +76,14 @@ int hd_password_check(hd_iovec_t pw) {
   return 0;
 }
 
-int hd_account_hash_password(hd_iovec_t pw, hd_pwhash_level_t level,
-                             char out[HD_PWHASH_STR_LEN]) {
+int hd_account_hash_password(hd_iovec_t pw, hd_pwhash_level_t level, char out[HD_PWHASH_STR_LEN]) {
   _Static_assert(HD_PWHASH_STR_LEN >= crypto_pwhash_STRBYTES, "hash buffer too small");
   if (sodium_init() < 0)
     return HD_ERR_INTERNAL;
-  unsigned long long ops = level == HD_PWHASH_MIN ? crypto_pwhash_OPSLIMIT_MIN
-                                                  : crypto_pwhash_OPSLIMIT_INTERACTIVE;
-  size_t mem = level == HD_PWHASH_MIN ? crypto_pwhash_MEMLIMIT_MIN
-                                      : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  unsigned long long ops =
+      level == HD_PWHASH_MIN ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  size_t mem =
+      level == HD_PWHASH_MIN ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
   memset(out, 0, HD_PWHASH_STR_LEN);
   if (crypto_pwhash_str_alg(out, pw.base, pw.len, ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
     return HD_ERR_NOMEM; /* libsodium fails only when it cannot get the memory */

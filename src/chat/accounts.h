@@ -20,7 +20,7 @@
 #include "common/mem.h"
 #include "store/store.h"
 
-#define HD_TOKEN_HEX_LEN 64
+#define HD_TOKEN_HEX_LEN  64
 #define HD_PWHASH_STR_LEN 128
 
 typedef enum {
@@ -50,7 +50,7 @@ void hd_token_hash(hd_iovec_t token, uint8_t hash[32]);
 typedef struct {
   /* in */
   const char *username, *display_name, *country; /* already validated */
-  const char *pw_hash;                            /* from hd_account_hash_password */
+  const char *pw_hash;                           /* from hd_account_hash_password */
   hd_mem_pool_t *pool;
   /* out */
   hd_user_t user;

@@ -61,8 +61,7 @@ int hd__chat_decorate(hd_store_t *s, int64_t user_id, hd_mem_pool_t *pool, hd_ch
 }
 
 int hd__chat_can_read(const hd_chat_t *chat) {
-  return chat->my_role != HD_ROLE_NONE ||
-         (chat->type == HD_CHAT_CHANNEL && chat->username != NULL);
+  return chat->my_role != HD_ROLE_NONE || (chat->type == HD_CHAT_CHANNEL && chat->username != NULL);
 }
 
 int hd__message_visible(hd_store_t *s, int64_t user_id, int64_t chat_id, int64_t id,
@@ -117,8 +116,7 @@ int hd_private_open(hd_store_t *tx, hd_private_open_op_t *op) {
   int64_t chat_id = 0;
   ret = tx->ops->chat_find_private(tx, lo, hi, &chat_id);
   if (ret == HD_ERR_CHAT_NOT_FOUND) {
-    hd_chat_t c = {.type = HD_CHAT_PRIVATE, .title = "", .about = "",
-                   .created_at = hd_time_now()};
+    hd_chat_t c = {.type = HD_CHAT_PRIVATE, .title = "", .about = "", .created_at = hd_time_now()};
     if ((ret = tx->ops->chat_insert(tx, &c, lo, hi)) != 0)
       return ret;
     chat_id = c.id;
@@ -148,20 +146,26 @@ int hd_chat_create(hd_store_t *tx, hd_chat_create_op_t *op) {
     if (taken)
       return HD_ERR_USERNAME_TAKEN;
   }
-  hd_chat_t c = {.type = op->type, .title = op->title, .username = op->username,
-                 .about = op->about ? op->about : "", .owner_id = op->user_id,
+  hd_chat_t c = {.type = op->type,
+                 .title = op->title,
+                 .username = op->username,
+                 .about = op->about ? op->about : "",
+                 .owner_id = op->user_id,
                  .created_at = hd_time_now()};
   if ((ret = tx->ops->chat_insert(tx, &c, 0, 0)) != 0)
     return ret;
   if ((ret = tx->ops->member_insert(tx, c.id, op->user_id, HD_ROLE_OWNER, c.created_at)) != 0 ||
       (ret = tx->ops->chat_add_members(tx, c.id, 1)) != 0)
     return ret;
-  hd_update_t u = {.type = HD_UPD_MEMBER_JOINED, .chat_id = c.id, .user_id = op->user_id,
-                   .role = HD_ROLE_OWNER, .date = c.created_at};
+  hd_update_t u = {.type = HD_UPD_MEMBER_JOINED,
+                   .chat_id = c.id,
+                   .user_id = op->user_id,
+                   .role = HD_ROLE_OWNER,
+                   .date = c.created_at};
   if ((ret = hd__log_append(tx, &op->events, op->pool, 0, &u)) != 0)
     return ret;
-  hd_update_t j = {.type = HD_UPD_CHAT_JOINED, .chat_id = c.id, .role = HD_ROLE_OWNER,
-                   .date = c.created_at};
+  hd_update_t j = {
+      .type = HD_UPD_CHAT_JOINED, .chat_id = c.id, .role = HD_ROLE_OWNER, .date = c.created_at};
   if ((ret = hd__log_append(tx, &op->events, op->pool, op->user_id, &j)) != 0)
     return ret;
   return hd__chat_load(tx, op->user_id, c.id, op->pool, &op->chat);
@@ -207,8 +211,8 @@ int hd_dialog_list(hd_store_t *rd, int64_t user_id, size_t offset, size_t limit,
       return ret;
     hd_message_t *last = NULL;
     size_t nlast = 0;
-    if ((ret = rd->ops->message_page(rd, user_id, chats[i].id, 0, 0, 0, 1, pool, &last,
-                                     &nlast)) != 0)
+    if ((ret = rd->ops->message_page(rd, user_id, chats[i].id, 0, 0, 0, 1, pool, &last, &nlast)) !=
+        0)
       return ret;
     d[i].last_message = nlast ? last : NULL;
     if ((ret = rd->ops->message_count_unread(rd, user_id, chats[i].id, chats[i].my_read_max_id,
@@ -236,8 +240,8 @@ int hd_chat_mark_read(hd_store_t *tx, hd_read_op_t *op) {
     return ret;
   op->read_max_id = max_id;
   int64_t now = hd_time_now();
-  hd_update_t in = {.type = HD_UPD_READ_INBOX, .chat_id = op->chat_id, .message_id = max_id,
-                    .date = now};
+  hd_update_t in = {
+      .type = HD_UPD_READ_INBOX, .chat_id = op->chat_id, .message_id = max_id, .date = now};
   if ((ret = hd__log_append(tx, &op->events, op->pool, op->user_id, &in)) != 0)
     return ret;
   if (chat.type == HD_CHAT_PRIVATE) {
@@ -245,8 +249,11 @@ int hd_chat_mark_read(hd_store_t *tx, hd_read_op_t *op) {
     if ((ret = tx->ops->private_members(tx, op->chat_id, pair)) != 0)
       return ret;
     int64_t peer = pair[0] == op->user_id ? pair[1] : pair[0];
-    hd_update_t outbox = {.type = HD_UPD_READ_OUTBOX, .chat_id = op->chat_id,
-                          .message_id = max_id, .user_id = op->user_id, .date = now};
+    hd_update_t outbox = {.type = HD_UPD_READ_OUTBOX,
+                          .chat_id = op->chat_id,
+                          .message_id = max_id,
+                          .user_id = op->user_id,
+                          .date = now};
     if ((ret = hd__log_append(tx, &op->events, op->pool, peer, &outbox)) != 0)
       return ret;
   }

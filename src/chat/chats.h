@@ -23,12 +23,12 @@
 
 typedef struct {
   /* in */
-  int64_t user_id;        /* the caller */
-  int64_t peer_id;        /* the other user */
+  int64_t user_id; /* the caller */
+  int64_t peer_id; /* the other user */
   hd_mem_pool_t *pool;
   /* out */
   hd_chat_t chat;
-  int created;            /* 1 if new, 0 if it already existed */
+  int created; /* 1 if new, 0 if it already existed */
 } hd_private_open_op_t;
 /* Write job: get or create the private chat between user and peer. HD_ERR_USER_NOT_FOUND. */
 int hd_private_open(hd_store_t *tx, hd_private_open_op_t *op);
@@ -36,10 +36,10 @@ int hd_private_open(hd_store_t *tx, hd_private_open_op_t *op);
 typedef struct {
   /* in (validated) */
   int64_t user_id;
-  hd_chat_type_t type;    /* GROUP or CHANNEL */
+  hd_chat_type_t type; /* GROUP or CHANNEL */
   const char *title;
-  const char *username;   /* NULL for a private group/channel */
-  const char *about;      /* NULL or text */
+  const char *username; /* NULL for a private group/channel */
+  const char *about;    /* NULL or text */
   hd_mem_pool_t *pool;
   /* out */
   hd_chat_t chat;
@@ -58,10 +58,10 @@ int hd_chat_find(hd_store_t *rd, int64_t user_id, const char *username, hd_mem_p
 
 typedef struct {
   /* in */
-  int64_t user_id;        /* the caller */
+  int64_t user_id; /* the caller */
   int64_t chat_id;
-  int64_t target_id;      /* the user to add/remove/change; for join/leave: the caller */
-  hd_role_t role;         /* set_role: new role (MEMBER or ADMIN) */
+  int64_t target_id; /* the user to add/remove/change; for join/leave: the caller */
+  hd_role_t role;    /* set_role: new role (MEMBER or ADMIN) */
   hd_mem_pool_t *pool;
   /* out */
   hd_chat_t chat;
@@ -94,7 +94,7 @@ typedef struct {
   /* in */
   int64_t user_id;
   int64_t chat_id;
-  int64_t max_id;         /* read up to and including this id (clamped to the last id) */
+  int64_t max_id; /* read up to and including this id (clamped to the last id) */
   hd_mem_pool_t *pool;
   /* out */
   int64_t read_max_id;

@@ -34,12 +34,15 @@ static int enter(hd_store_t *tx, hd_member_op_t *op, const hd_chat_t *chat) {
   if ((ret = tx->ops->member_insert(tx, chat->id, op->target_id, HD_ROLE_MEMBER, now)) != 0 ||
       (ret = tx->ops->chat_add_members(tx, chat->id, 1)) != 0)
     return ret;
-  hd_update_t c = {.type = HD_UPD_MEMBER_JOINED, .chat_id = chat->id, .user_id = op->target_id,
-                   .role = HD_ROLE_MEMBER, .date = now};
+  hd_update_t c = {.type = HD_UPD_MEMBER_JOINED,
+                   .chat_id = chat->id,
+                   .user_id = op->target_id,
+                   .role = HD_ROLE_MEMBER,
+                   .date = now};
   if ((ret = hd__log_append(tx, &op->events, op->pool, 0, &c)) != 0)
     return ret;
-  hd_update_t u = {.type = HD_UPD_CHAT_JOINED, .chat_id = chat->id, .role = HD_ROLE_MEMBER,
-                   .date = now};
+  hd_update_t u = {
+      .type = HD_UPD_CHAT_JOINED, .chat_id = chat->id, .role = HD_ROLE_MEMBER, .date = now};
   return hd__log_append(tx, &op->events, op->pool, op->target_id, &u);
 }
 
@@ -50,8 +53,8 @@ static int depart(hd_store_t *tx, hd_member_op_t *op, int64_t chat_id) {
   if ((ret = tx->ops->member_delete(tx, chat_id, op->target_id)) != 0 ||
       (ret = tx->ops->chat_add_members(tx, chat_id, -1)) != 0)
     return ret;
-  hd_update_t c = {.type = HD_UPD_MEMBER_LEFT, .chat_id = chat_id, .user_id = op->target_id,
-                   .date = now};
+  hd_update_t c = {
+      .type = HD_UPD_MEMBER_LEFT, .chat_id = chat_id, .user_id = op->target_id, .date = now};
   if ((ret = hd__log_append(tx, &op->events, op->pool, 0, &c)) != 0)
     return ret;
   hd_update_t u = {.type = HD_UPD_CHAT_LEFT, .chat_id = chat_id, .date = now};
@@ -170,8 +173,11 @@ int hd_member_set_role(hd_store_t *tx, hd_member_op_t *op) {
   if (target.role != op->role) {
     if ((ret = tx->ops->member_set_role(tx, op->chat_id, op->target_id, op->role)) != 0)
       return ret;
-    hd_update_t c = {.type = HD_UPD_ROLE_CHANGED, .chat_id = op->chat_id,
-                     .user_id = op->target_id, .role = op->role, .date = hd_time_now()};
+    hd_update_t c = {.type = HD_UPD_ROLE_CHANGED,
+                     .chat_id = op->chat_id,
+                     .user_id = op->target_id,
+                     .role = op->role,
+                     .date = hd_time_now()};
     if ((ret = hd__log_append(tx, &op->events, op->pool, 0, &c)) != 0)
       return ret;
   }

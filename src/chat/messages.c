@@ -42,8 +42,8 @@ int hd_message_text_check(hd_iovec_t text) {
 
 /* Append a message update to the right log(s): both users of a private chat, else the chat. */
 static int log_message(hd_store_t *tx, const hd_chat_t *chat, hd_update_type_t type,
-                       const hd_message_t *msg, int64_t message_id, int64_t date,
-                       hd_events_t *ev, hd_mem_pool_t *pool) {
+                       const hd_message_t *msg, int64_t message_id, int64_t date, hd_events_t *ev,
+                       hd_mem_pool_t *pool) {
   int ret;
   hd_update_t u = {.type = type, .chat_id = chat->id, .message_id = message_id, .date = date};
   if (msg) { /* one pool copy shared by every event of this write (invariant 4) */
@@ -71,8 +71,8 @@ static int take_forward(hd_store_t *tx, hd_send_op_t *op, hd_message_t *m) {
     return HD_ERR_MESSAGE_NOT_FOUND;
   if (ret != 0)
     return ret;
-  if ((ret = hd__message_visible(tx, op->user_id, op->fwd_chat_id, op->fwd_message_id,
-                                 op->pool, &src)) != 0)
+  if ((ret = hd__message_visible(tx, op->user_id, op->fwd_chat_id, op->fwd_message_id, op->pool,
+                                 &src)) != 0)
     return ret;
   m->text = src.text;
   if (src.fwd_from_chat_id) { /* invariant 3 */
@@ -111,8 +111,11 @@ int hd_message_send(hd_store_t *tx, hd_send_op_t *op) {
   if (chat.type == HD_CHAT_CHANNEL && chat.my_role < HD_ROLE_ADMIN)
     return HD_ERR_CANNOT_POST;
 
-  hd_message_t m = {.chat_id = op->chat_id, .sender_id = op->user_id,
-                    .random_id = op->random_id, .date = hd_time_now(), .text = op->text};
+  hd_message_t m = {.chat_id = op->chat_id,
+                    .sender_id = op->user_id,
+                    .random_id = op->random_id,
+                    .date = hd_time_now(),
+                    .text = op->text};
   if (op->reply_to_id) {
     hd_message_t parent;
     if ((ret = hd__message_visible(tx, op->user_id, op->chat_id, op->reply_to_id, op->pool,
@@ -176,12 +179,13 @@ int hd_message_delete(hd_store_t *tx, hd_message_op_t *op) {
   if (!op->for_everyone) {
     if ((ret = tx->ops->message_hide(tx, op->user_id, op->chat_id, op->message_id)) != 0)
       return ret;
-    hd_update_t u = {.type = HD_UPD_DELETE_MESSAGE, .chat_id = op->chat_id,
-                     .message_id = op->message_id, .date = now};
+    hd_update_t u = {.type = HD_UPD_DELETE_MESSAGE,
+                     .chat_id = op->chat_id,
+                     .message_id = op->message_id,
+                     .date = now};
     return hd__log_append(tx, &op->events, op->pool, op->user_id, &u);
   }
-  if (chat.type != HD_CHAT_PRIVATE && m.sender_id != op->user_id &&
-      chat.my_role < HD_ROLE_ADMIN)
+  if (chat.type != HD_CHAT_PRIVATE && m.sender_id != op->user_id && chat.my_role < HD_ROLE_ADMIN)
     return HD_ERR_FORBIDDEN;
   if ((ret = tx->ops->message_tombstone(tx, op->chat_id, op->message_id)) != 0)
     return ret;
@@ -203,8 +207,7 @@ int hd_message_views(hd_store_t *tx, hd_views_op_t *op) {
     op->views[i] = 0;
     if (chat.type != HD_CHAT_CHANNEL || op->ids[i] <= 0)
       continue; /* only channel posts count views */
-    if ((ret = tx->ops->message_view(tx, op->chat_id, op->ids[i], op->user_id,
-                                     &op->views[i])) != 0)
+    if ((ret = tx->ops->message_view(tx, op->chat_id, op->ids[i], op->user_id, &op->views[i])) != 0)
       return ret;
   }
   return 0;

@@ -25,15 +25,15 @@ typedef struct {
   /* in */
   int64_t user_id;
   int64_t chat_id;
-  int64_t random_id;            /* non-zero */
-  const char *text;             /* validated */
-  int64_t reply_to_id;          /* 0 or an existing, visible message of the same chat */
-  int64_t fwd_chat_id;          /* forward: source chat (0 for a plain send) */
-  int64_t fwd_message_id;       /* forward: source message; text is taken from it */
+  int64_t random_id;      /* non-zero */
+  const char *text;       /* validated */
+  int64_t reply_to_id;    /* 0 or an existing, visible message of the same chat */
+  int64_t fwd_chat_id;    /* forward: source chat (0 for a plain send) */
+  int64_t fwd_message_id; /* forward: source message; text is taken from it */
   hd_mem_pool_t *pool;
   /* out */
   hd_message_t message;
-  int duplicate;                /* 1 when random_id was seen before: original returned */
+  int duplicate; /* 1 when random_id was seen before: original returned */
   hd_events_t events;
 } hd_send_op_t;
 /* Write job: send (or forward). Errors: CHAT_NOT_FOUND, CANNOT_POST, MESSAGE_NOT_FOUND
@@ -45,11 +45,11 @@ typedef struct {
   int64_t user_id;
   int64_t chat_id;
   int64_t message_id;
-  const char *text;             /* edit: validated new text */
-  int for_everyone;             /* delete: 1 for everyone, 0 for me only */
+  const char *text; /* edit: validated new text */
+  int for_everyone; /* delete: 1 for everyone, 0 for me only */
   hd_mem_pool_t *pool;
   /* out */
-  hd_message_t message;         /* edit: the edited message */
+  hd_message_t message; /* edit: the edited message */
   hd_events_t events;
 } hd_message_op_t;
 /* Write job: edit own message (sets edit_date). FORBIDDEN when not the sender. */
@@ -63,7 +63,7 @@ typedef struct {
   int64_t user_id;
   int64_t chat_id;
   const int64_t *ids;
-  size_t nids;                  /* <= HD_PAGE_MAX */
+  size_t nids; /* <= HD_PAGE_MAX */
   hd_mem_pool_t *pool;
   /* out: views per id after counting this viewer once (0 for unknown ids) */
   int64_t *views;

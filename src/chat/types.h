@@ -23,15 +23,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HD_USERNAME_MIN 5
-#define HD_USERNAME_MAX 32
-#define HD_PASSWORD_MIN 8
-#define HD_PASSWORD_MAX 256
-#define HD_NAME_MAX 64          /* display names and chat titles, in code points */
-#define HD_BIO_MAX 256          /* profile bio / chat about, in code points */
-#define HD_MESSAGE_MAX 4096     /* message text, in code points */
+#define HD_USERNAME_MIN      5
+#define HD_USERNAME_MAX      32
+#define HD_PASSWORD_MIN      8
+#define HD_PASSWORD_MAX      256
+#define HD_NAME_MAX          64   /* display names and chat titles, in code points */
+#define HD_BIO_MAX           256  /* profile bio / chat about, in code points */
+#define HD_MESSAGE_MAX       4096 /* message text, in code points */
 #define HD_GROUP_MAX_MEMBERS 200000
-#define HD_PAGE_MAX 100         /* most rows one history/difference/member page returns */
+#define HD_PAGE_MAX          100 /* most rows one history/difference/member page returns */
 
 typedef enum {
   HD_CHAT_PRIVATE = 1, /* one-to-one */
@@ -48,18 +48,18 @@ typedef enum {
 
 typedef struct {
   int64_t id;
-  const char *username;     /* as registered (capitalisation kept) */
+  const char *username; /* as registered (capitalisation kept) */
   const char *display_name;
-  const char *bio;          /* "" when unset */
-  const char *country;      /* ISO 3166-1 alpha-2, upper case */
-  int64_t created_at;       /* unix seconds */
+  const char *bio;     /* "" when unset */
+  const char *country; /* ISO 3166-1 alpha-2, upper case */
+  int64_t created_at;  /* unix seconds */
 } hd_user_t;
 
 typedef struct {
   int64_t id;
   int64_t user_id;
-  const char *device;       /* free text given at login, "" if none */
-  const char *ip;           /* address at login */
+  const char *device; /* free text given at login, "" if none */
+  const char *ip;     /* address at login */
   int64_t created_at;
   int64_t last_seen_at;
 } hd_session_t;
@@ -67,17 +67,17 @@ typedef struct {
 typedef struct {
   int64_t id;
   hd_chat_type_t type;
-  const char *title;        /* private chats: the peer's display name */
-  const char *username;     /* public groups/channels; NULL otherwise */
-  const char *about;        /* "" when unset */
-  int64_t owner_id;         /* 0 for private chats */
+  const char *title;    /* private chats: the peer's display name */
+  const char *username; /* public groups/channels; NULL otherwise */
+  const char *about;    /* "" when unset */
+  int64_t owner_id;     /* 0 for private chats */
   int64_t created_at;
-  int64_t member_count;     /* subscribers, for channels */
-  int64_t pts;              /* the chat's update counter (groups/channels; 0 for private) */
-  int64_t last_message_id;  /* highest id ever assigned in this chat */
-  int64_t peer_user_id;     /* private chats: the other participant, as seen by the viewer */
-  hd_role_t my_role;        /* the viewer's role */
-  int64_t my_read_max_id;   /* the viewer's read marker */
+  int64_t member_count;    /* subscribers, for channels */
+  int64_t pts;             /* the chat's update counter (groups/channels; 0 for private) */
+  int64_t last_message_id; /* highest id ever assigned in this chat */
+  int64_t peer_user_id;    /* private chats: the other participant, as seen by the viewer */
+  hd_role_t my_role;       /* the viewer's role */
+  int64_t my_read_max_id;  /* the viewer's read marker */
 } hd_chat_t;
 
 typedef struct {
@@ -92,8 +92,8 @@ typedef struct {
   int64_t fwd_from_message_id;
   int64_t fwd_from_user_id;
   int64_t fwd_date;
-  int64_t views;            /* channels: distinct viewers */
-  const char *text;         /* UTF-8, NUL-terminated */
+  int64_t views;    /* channels: distinct viewers */
+  const char *text; /* UTF-8, NUL-terminated */
 } hd_message_t;
 
 typedef struct {
@@ -130,11 +130,11 @@ typedef struct {
   int64_t pts;
   hd_update_type_t type;
   int64_t chat_id;
-  int64_t message_id;       /* 0 when not about a message */
-  int64_t user_id;          /* member updates: whom it is about; else 0 */
-  hd_role_t role;           /* ROLE_CHANGED / MEMBER_JOINED: the role */
+  int64_t message_id; /* 0 when not about a message */
+  int64_t user_id;    /* member updates: whom it is about; else 0 */
+  hd_role_t role;     /* ROLE_CHANGED / MEMBER_JOINED: the role */
   int64_t date;
-  hd_message_t *message;    /* NEW/EDIT: the message as it is now; NULL if since deleted */
+  hd_message_t *message; /* NEW/EDIT: the message as it is now; NULL if since deleted */
 } hd_update_t;
 
 /* Names for the JSON encoding ("new_message", ...), static storage. */

@@ -111,9 +111,9 @@ int hd_updates_user_difference(hd_store_t *rd, int64_t user_id, int64_t from_pts
   return load_messages(rd, user_id, *out, *n, pool);
 }
 
-int hd_updates_chat_difference(hd_store_t *rd, int64_t user_id, int64_t chat_id,
-                               int64_t from_pts, size_t limit, hd_mem_pool_t *pool,
-                               hd_update_t **out, size_t *n, int64_t *cur_pts) {
+int hd_updates_chat_difference(hd_store_t *rd, int64_t user_id, int64_t chat_id, int64_t from_pts,
+                               size_t limit, hd_mem_pool_t *pool, hd_update_t **out, size_t *n,
+                               int64_t *cur_pts) {
   hd_chat_t chat;
   int ret = hd__chat_load(rd, user_id, chat_id, pool, &chat);
   if (ret != 0)

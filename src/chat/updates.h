@@ -21,7 +21,7 @@
 #include "store/store.h"
 
 typedef struct {
-  int64_t pts;               /* the user's log */
+  int64_t pts; /* the user's log */
   int64_t date;
 } hd_update_state_t;
 
@@ -30,12 +30,11 @@ int hd_updates_state(hd_store_t *rd, int64_t user_id, hd_update_state_t *out);
 /* Read: user-log entries after from_pts (limit <= HD_PAGE_MAX, messages loaded).
  * *cur_pts receives the log's current pts. */
 int hd_updates_user_difference(hd_store_t *rd, int64_t user_id, int64_t from_pts, size_t limit,
-                               hd_mem_pool_t *pool, hd_update_t **out, size_t *n,
-                               int64_t *cur_pts);
+                               hd_mem_pool_t *pool, hd_update_t **out, size_t *n, int64_t *cur_pts);
 /* Read: chat-log entries after from_pts, for a member (or anyone, for a public channel).
  * HD_ERR_CHAT_NOT_FOUND otherwise; HD_ERR_PRIVATE_CHAT for private chats. */
-int hd_updates_chat_difference(hd_store_t *rd, int64_t user_id, int64_t chat_id,
-                               int64_t from_pts, size_t limit, hd_mem_pool_t *pool,
-                               hd_update_t **out, size_t *n, int64_t *cur_pts);
+int hd_updates_chat_difference(hd_store_t *rd, int64_t user_id, int64_t chat_id, int64_t from_pts,
+                               size_t limit, hd_mem_pool_t *pool, hd_update_t **out, size_t *n,
+                               int64_t *cur_pts);
 
 #endif

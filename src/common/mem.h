@@ -24,13 +24,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HD_ASSERT(expr)                                                                    \
-  ((expr) ? (void)0 : hd__assert_fail(#expr, __FILE__, __LINE__))
+#define HD_ASSERT(expr) ((expr) ? (void)0 : hd__assert_fail(#expr, __FILE__, __LINE__))
 _Noreturn void hd__assert_fail(const char *expr, const char *file, int line);
 
 #define HD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define HD_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define HD_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define HD_MIN(a, b)     ((a) < (b) ? (a) : (b))
+#define HD_MAX(a, b)     ((a) > (b) ? (a) : (b))
 
 /* A byte slice passed by value; it does not own its bytes. */
 typedef struct {

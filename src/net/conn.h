@@ -51,10 +51,10 @@ enum {
 };
 
 enum {
-  HD_CF_IN_PROCESS = 1 << 0, /* input processing is on the stack (no re-entry) */
-  HD_CF_DEFER = 1 << 1,      /* a posted call still references the conn */
-  HD_CF_EOF = 1 << 2,        /* the peer closed its side or the read failed */
-  HD_CF_PING_SENT = 1 << 3,  /* WS: keepalive ping sent, waiting for any frame */
+  HD_CF_IN_PROCESS = 1 << 0,  /* input processing is on the stack (no re-entry) */
+  HD_CF_DEFER = 1 << 1,       /* a posted call still references the conn */
+  HD_CF_EOF = 1 << 2,         /* the peer closed its side or the read failed */
+  HD_CF_PING_SENT = 1 << 3,   /* WS: keepalive ping sent, waiting for any frame */
   HD_CF_READ_STOPPED = 1 << 4 /* uv_read_stop'ed for back-pressure */
 };
 

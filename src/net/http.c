@@ -53,10 +53,10 @@ static void write_response(hd_conn_t *c, int status, const char *ctype, const hd
                            hd_iovec_t body, int close) {
   http_write_t *hw = hd_mem_alloc(sizeof(*hw));
   hd_buf_init(&hw->buf, 0);
-  int err = hd_buf_appendf(&hw->buf,
-                           "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s",
-                           status, hd_http_reason(status), ctype ? ctype : "application/json",
-                           body.len, close ? "Connection: close\r\n" : "");
+  int err =
+      hd_buf_appendf(&hw->buf, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s",
+                     status, hd_http_reason(status), ctype ? ctype : "application/json", body.len,
+                     close ? "Connection: close\r\n" : "");
   if (err == 0 && extra && extra->len)
     err = hd_buf_append(&hw->buf, extra->base, extra->len);
   if (err == 0)

@@ -18,15 +18,15 @@
 #include "net/server.h"
 
 struct st_hd_http_req_t {
-  hd_mem_pool_t pool;       /* per-request arena */
+  hd_mem_pool_t pool; /* per-request arena */
   hd_loop_t *loop;
-  hd_iovec_t method;        /* "GET", "POST", … */
-  hd_iovec_t path;          /* raw path, without the query ("/v1/chats/12/messages") */
-  hd_iovec_t query;         /* raw query after '?', without it ({NULL,0} if none) */
-  hd_iovec_t body;          /* complete body ({NULL,0} if none) */
-  char remote_ip[48];       /* peer address, textual */
-  uint64_t start_ns;        /* monotonic time the request began */
-  void *user;               /* free for the handler (e.g. the authenticated user) */
+  hd_iovec_t method;  /* "GET", "POST", … */
+  hd_iovec_t path;    /* raw path, without the query ("/v1/chats/12/messages") */
+  hd_iovec_t query;   /* raw query after '?', without it ({NULL,0} if none) */
+  hd_iovec_t body;    /* complete body ({NULL,0} if none) */
+  char remote_ip[48]; /* peer address, textual */
+  uint64_t start_ns;  /* monotonic time the request began */
+  void *user;         /* free for the handler (e.g. the authenticated user) */
 };
 
 /* Return the value of the first header named name (case-insensitive), or {NULL,0}. */

@@ -46,21 +46,21 @@ enum {
 typedef struct {
   llhttp_t llp;
   const hd_net_limits_t *lim;
-  hd_buf_t head;           /* URL then names/values, back to back */
+  hd_buf_t head; /* URL then names/values, back to back */
   hd_buf_t body;
   hd__http_hdr_ref_t hdrs[HD_HTTP_MAX_HEADERS];
   uint32_t url_len;
   uint16_t nhdrs;
-  uint8_t cur;             /* 0 none, 1 in a header name, 2 in a header value */
-  uint8_t state;           /* HD_HTTP_P_* */
-  size_t head_raw;         /* raw head bytes of the current request in earlier feeds */
-  const char *feed_start;  /* start of the data being fed (valid during a feed only) */
-  const char *last_end;    /* end of the last URL/header span in this feed */
-  int err;                 /* hd_err_t once FAILED */
+  uint8_t cur;            /* 0 none, 1 in a header name, 2 in a header value */
+  uint8_t state;          /* HD_HTTP_P_* */
+  size_t head_raw;        /* raw head bytes of the current request in earlier feeds */
+  const char *feed_start; /* start of the data being fed (valid during a feed only) */
+  const char *last_end;   /* end of the last URL/header span in this feed */
+  int err;                /* hd_err_t once FAILED */
 } hd__http_parser_t;
 
 /* Feed results besides a negative hd_err_t. */
-#define HD_HTTP_MORE 0     /* all bytes consumed, request not complete */
+#define HD_HTTP_MORE     0 /* all bytes consumed, request not complete */
 #define HD_HTTP_COMPLETE 1 /* a request is complete; *consumed bytes were used */
 
 void hd__http_parser_init(hd__http_parser_t *p, const hd_net_limits_t *lim);
@@ -79,15 +79,15 @@ static inline int hd__http_parser_started(const hd__http_parser_t *p) {
 typedef struct st_hd__http_req_t hd__http_req_t;
 struct st_hd_conn_t;
 struct st_hd__http_req_t {
-  hd_http_req_t pub;        /* first: hd_http_req_t * converts to hd__http_req_t * */
-  hd_iovec_t *hdr_names;    /* in pub.pool */
+  hd_http_req_t pub;     /* first: hd_http_req_t * converts to hd__http_req_t * */
+  hd_iovec_t *hdr_names; /* in pub.pool */
   hd_iovec_t *hdr_vals;
   size_t nhdrs;
-  hd_buf_t body;            /* owned; pub.body points into it */
-  hd_buf_t resp_hdrs;       /* "Name: value\r\n" lines added by the handler */
+  hd_buf_t body;             /* owned; pub.body points into it */
+  hd_buf_t resp_hdrs;        /* "Name: value\r\n" lines added by the handler */
   struct st_hd_conn_t *conn; /* owning connection; its state says if it is gone */
-  uint8_t keep_alive;       /* llhttp_should_keep_alive() */
-  uint8_t upgrade;          /* Upgrade / CONNECT request */
+  uint8_t keep_alive;        /* llhttp_should_keep_alive() */
+  uint8_t upgrade;           /* Upgrade / CONNECT request */
 };
 
 /* Build a request from a COMPLETE parser, moving the head and body out of it (the parser

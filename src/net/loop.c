@@ -85,7 +85,8 @@ static int bind_socket(const char *host, int port, int *fd_out, int *port_out) {
   socklen_t sl = fam == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
       setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
-      bind(fd, (struct sockaddr *)&ss, sl) != 0 || getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+      bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
+      getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
     goto fail_fd;
   *port_out = ntohs(fam == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                     : ((struct sockaddr_in *)&ss)->sin_port);

@@ -27,7 +27,7 @@
 #include <stdatomic.h>
 #include <uv.h>
 
-#define HD_LOOP_SCRATCH (64 * 1024)
+#define HD_LOOP_SCRATCH       (64 * 1024)
 #define HD_LOOP_STOP_GRACE_MS 5000
 
 typedef struct st_hd_post_t hd_post_t;
@@ -49,7 +49,7 @@ struct st_hd_loop_t {
   uv_tcp_t listener;
   uv_timer_t tick;
   uv_async_t async;
-  uv_signal_t sig[2];   /* SIGINT, SIGTERM (loop 0 only) */
+  uv_signal_t sig[2]; /* SIGINT, SIGTERM (loop 0 only) */
   uint8_t has_signals;
   uint8_t stopping;     /* loop_begin_stop ran */
   uint8_t async_closed; /* under qlock */
@@ -64,9 +64,9 @@ struct st_hd_loop_t {
 };
 
 /* Bump a stats counter (relaxed; readers are racy by design). */
-#define HD_STAT_ADD(loop, field, n)                                                        \
+#define HD_STAT_ADD(loop, field, n)                                                                \
   atomic_fetch_add_explicit(&(loop)->stats.field, (uint64_t)(n), memory_order_relaxed)
-#define HD_STAT_SUB(loop, field, n)                                                        \
+#define HD_STAT_SUB(loop, field, n)                                                                \
   atomic_fetch_sub_explicit(&(loop)->stats.field, (uint64_t)(n), memory_order_relaxed)
 
 /* The handler and its data (server configuration). */

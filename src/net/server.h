@@ -23,14 +23,16 @@ typedef struct st_hd_http_req_t hd_http_req_t;
 
 /* Network limits; built and validated by the config module, received ready. */
 typedef struct {
-  size_t max_header_bytes;      /* request line + headers; past it: 431 (default 16 KiB) */
-  size_t max_body_bytes;        /* request body; past it: 413 (default 1 MiB) */
-  uint32_t idle_timeout_ms;     /* keep-alive connection with no request (default 60 s) */
-  uint32_t read_timeout_ms;     /* a started request must be complete within (default 30 s): 408 */
-  size_t ws_max_message;        /* reassembled WebSocket message (default 64 KiB): close 1009 */
-  size_t ws_max_queued;         /* queued outbound bytes per WebSocket (default 1 MiB): slow consumer closed */
+  size_t max_header_bytes;  /* request line + headers; past it: 431 (default 16 KiB) */
+  size_t max_body_bytes;    /* request body; past it: 413 (default 1 MiB) */
+  uint32_t idle_timeout_ms; /* keep-alive connection with no request (default 60 s) */
+  uint32_t read_timeout_ms; /* a started request must be complete within (default 30 s): 408 */
+  size_t ws_max_message;    /* reassembled WebSocket message (default 64 KiB): close 1009 */
+  size_t
+      ws_max_queued; /* queued outbound bytes per WebSocket (default 1 MiB): slow consumer closed */
   uint32_t ws_ping_interval_ms; /* server keepalive ping period (default 30 s) */
-  uint32_t ws_pong_timeout_ms;  /* no pong/any frame within this after a ping: close (default 30 s) */
+  uint32_t
+      ws_pong_timeout_ms; /* no pong/any frame within this after a ping: close (default 30 s) */
 } hd_net_limits_t;
 
 /* Fill lim with the defaults above. */
@@ -41,9 +43,9 @@ void hd_net_limits_default(hd_net_limits_t *lim);
 typedef void (*hd_http_handler_t)(hd_http_req_t *req, void *data);
 
 typedef struct {
-  const char *host;             /* e.g. "127.0.0.1" */
-  int port;                     /* 0: ephemeral (see hd_server_port) */
-  int nloops;                   /* 0: one per core */
+  const char *host; /* e.g. "127.0.0.1" */
+  int port;         /* 0: ephemeral (see hd_server_port) */
+  int nloops;       /* 0: one per core */
   hd_net_limits_t limits;
   hd_http_handler_t handler;
   void *handler_data;

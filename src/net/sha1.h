@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HD_SHA1_LEN 20
+#define HD_SHA1_LEN      20
 /* Length of the accept key: base64 of 20 bytes, without the NUL. */
 #define HD_WS_ACCEPT_LEN 28
 

@@ -44,8 +44,8 @@ struct st_hd_wheel_t {
   hd_wheel_node_t slots[HD_WHEEL_SLOTS]; /* list heads (sentinels) */
   uint64_t base_ms;                      /* time of tick 0 */
   uint64_t tick_ms;
-  uint64_t now_tick;                     /* last tick processed */
-  size_t count;                          /* ARMED nodes */
+  uint64_t now_tick; /* last tick processed */
+  size_t count;      /* ARMED nodes */
   hd_wheel_cb cb;
   void *data;
 };

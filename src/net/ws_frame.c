@@ -188,9 +188,8 @@ static int data_frame(hd_ws_reader_t *r, const hd_ws_hdr_t *h, uint8_t *d, size_
   return stop ? HD_WS_READ_STOP : 0;
 }
 
-int hd_ws_reader_feed(hd_ws_reader_t *r, uint8_t *p, size_t n, size_t max_message,
-                      int require_mask, const hd_ws_reader_cb_t *cb, void *ctx,
-                      size_t *consumed, size_t *need) {
+int hd_ws_reader_feed(hd_ws_reader_t *r, uint8_t *p, size_t n, size_t max_message, int require_mask,
+                      const hd_ws_reader_cb_t *cb, void *ctx, size_t *consumed, size_t *need) {
   size_t off = 0;
   int rc = 0;
   *need = 0;

@@ -43,13 +43,13 @@ enum {
 
 /* Close codes the net layer itself produces. */
 enum {
-  HD_WS_CLOSE_NORMAL = 1000,    /* normal closure */
+  HD_WS_CLOSE_NORMAL = 1000,     /* normal closure */
   HD_WS_CLOSE_GOING_AWAY = 1001, /* server shutting down / timeout */
-  HD_WS_CLOSE_PROTOCOL = 1002,  /* protocol error */
-  HD_WS_CLOSE_NO_STATUS = 1005, /* close frame had no code (never sent) */
-  HD_WS_CLOSE_ABNORMAL = 1006,  /* connection dropped (never sent) */
-  HD_WS_CLOSE_BAD_DATA = 1007,  /* invalid UTF-8 in text */
-  HD_WS_CLOSE_TOO_BIG = 1009    /* message over the limit */
+  HD_WS_CLOSE_PROTOCOL = 1002,   /* protocol error */
+  HD_WS_CLOSE_NO_STATUS = 1005,  /* close frame had no code (never sent) */
+  HD_WS_CLOSE_ABNORMAL = 1006,   /* connection dropped (never sent) */
+  HD_WS_CLOSE_BAD_DATA = 1007,   /* invalid UTF-8 in text */
+  HD_WS_CLOSE_TOO_BIG = 1009     /* message over the limit */
 };
 
 #define HD_WS_MAX_HEADER 14 /* 2 + 8 + 4 */
@@ -75,9 +75,9 @@ void hd_ws_mask(uint8_t *p, size_t n, const uint8_t mask[4]);
 int hd_ws_close_code_ok(int code);
 
 typedef struct {
-  hd_buf_t *msg;         /* reassembly buffer of a fragmented message (heap), or NULL */
-  hd_utf8_state_t utf8;  /* incremental validator for fragmented text */
-  uint8_t frag_op;       /* opcode of the fragmented message in progress, 0 if none */
+  hd_buf_t *msg;        /* reassembly buffer of a fragmented message (heap), or NULL */
+  hd_utf8_state_t utf8; /* incremental validator for fragmented text */
+  uint8_t frag_op;      /* opcode of the fragmented message in progress, 0 if none */
 } hd_ws_reader_t;
 
 typedef struct {
@@ -97,8 +97,7 @@ void hd_ws_reader_dispose(hd_ws_reader_t *r);
  * bytes used; the rest is an incomplete frame to feed again with more bytes. *need is set
  * to the total size of that incomplete frame when its header is known (else 0).
  * Returns 0, HD_WS_READ_STOP, or a close code (1002, 1007, 1009) on a violation. */
-int hd_ws_reader_feed(hd_ws_reader_t *r, uint8_t *p, size_t n, size_t max_message,
-                      int require_mask, const hd_ws_reader_cb_t *cb, void *ctx,
-                      size_t *consumed, size_t *need);
+int hd_ws_reader_feed(hd_ws_reader_t *r, uint8_t *p, size_t n, size_t max_message, int require_mask,
+                      const hd_ws_reader_cb_t *cb, void *ctx, size_t *consumed, size_t *need);
 
 #endif

@@ -98,8 +98,8 @@ void hd_pdq_from_bytes(const uint8_t in[32], hd_pdq_hash_t *h) {
     h->w[3 - i / 8] |= (uint64_t)in[i] << (56 - 8 * (i % 8));
 }
 
-void hd_hashbank_init(hd_hashbank_t *b, const char *name, const char *source,
-                      const char *category, int64_t added) {
+void hd_hashbank_init(hd_hashbank_t *b, const char *name, const char *source, const char *category,
+                      int64_t added) {
   memset(b, 0, sizeof(*b));
   b->name = hd_strdup(name);
   b->source = hd_strdup(source ? source : "");
@@ -130,8 +130,8 @@ int hd_hashbank_name_valid(const char *name) {
     return 0;
   for (size_t i = 0; i < n; i++) {
     char c = name[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_' || c == '-' || c == '.'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-' || c == '.'))
       return 0;
   }
   return 1;
@@ -313,8 +313,8 @@ typedef struct {
 
 /* If the line is a header, fill the layout and return 1. */
 static int parse_header(const fields_t *f, hd_signal_type_t def, layout_t *lay) {
-  static const char *const value_names[] = {"pdq", "pdq_hash", "hash", "signal_value", "value",
-                                            "sha256", "md5"};
+  static const char *const value_names[] = {"pdq",   "pdq_hash", "hash", "signal_value",
+                                            "value", "sha256",   "md5"};
   /* a header is a first line with no hash-shaped field and some non-hex word */
   int has_hash = 0, has_word = 0;
   lay->value_col = 0;
@@ -374,7 +374,7 @@ static const char *parse_row(const fields_t *f, const layout_t *lay, hd_signal_t
     return "missing hash column";
   size_t want = *t == HD_SIGNAL_MD5 ? 32 : 64, n = f->len[lay->value_col];
   if (n != want)
-    return *t == HD_SIGNAL_MD5 ? "expected 32 hex digits (md5)"
+    return *t == HD_SIGNAL_MD5   ? "expected 32 hex digits (md5)"
            : *t == HD_SIGNAL_PDQ ? "expected 64 hex digits (pdq)"
                                  : "expected 64 hex digits (sha256)";
   if (hex_decode(f->p[lay->value_col], n, bytes))

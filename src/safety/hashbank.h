@@ -53,7 +53,7 @@ typedef struct {
   uint8_t (*md5)[16];
   size_t npdq, nsha256, nmd5;
   size_t cap_pdq, cap_sha256, cap_md5;
-  hd_pdq_index_t *index;          /* over pdq[], built on demand */
+  hd_pdq_index_t *index; /* over pdq[], built on demand */
   hd_hashset_t *set_pdq, *set_sha256, *set_md5;
 } hd_hashbank_t;
 
@@ -74,8 +74,8 @@ typedef struct {
 } hd_hashbank_report_t;
 
 /* Initialise an empty bank; name must pass hd_hashbank_name_valid(). Copies the strings. */
-void hd_hashbank_init(hd_hashbank_t *b, const char *name, const char *source,
-                      const char *category, int64_t added);
+void hd_hashbank_init(hd_hashbank_t *b, const char *name, const char *source, const char *category,
+                      int64_t added);
 void hd_hashbank_dispose(hd_hashbank_t *b);
 /* Return nonzero for 1..64 characters of [A-Za-z0-9_.-] not starting with '.'. */
 int hd_hashbank_name_valid(const char *name);

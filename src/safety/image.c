@@ -117,10 +117,16 @@ static int decode_jpeg(hd_iovec_t data, size_t max_pixels, hd_luma_image_t *out)
   jpeg_mem_src(&cinfo, (const unsigned char *)data.base, (unsigned long)data.len);
   jpeg_read_header(&cinfo, TRUE);
   switch (cinfo.jpeg_color_space) {
-  case JCS_GRAYSCALE: cinfo.out_color_space = JCS_GRAYSCALE; break;
+  case JCS_GRAYSCALE:
+    cinfo.out_color_space = JCS_GRAYSCALE;
+    break;
   case JCS_CMYK:
-  case JCS_YCCK: cinfo.out_color_space = JCS_CMYK; break;
-  default: cinfo.out_color_space = JCS_RGB; break;
+  case JCS_YCCK:
+    cinfo.out_color_space = JCS_CMYK;
+    break;
+  default:
+    cinfo.out_color_space = JCS_RGB;
+    break;
   }
   size_t w = cinfo.image_width, h = cinfo.image_height;
   if (w == 0 || h == 0 || w > max_pixels / h) {
@@ -280,8 +286,11 @@ fail_png:
 int hd_image_decode_luma(hd_iovec_t data, size_t max_pixels, hd_luma_image_t *out) {
   memset(out, 0, sizeof(*out));
   switch (hd_image_sniff(data)) {
-  case HD_IMAGE_JPEG: return decode_jpeg(data, max_pixels, out);
-  case HD_IMAGE_PNG: return decode_png(data, max_pixels, out);
-  default: return HD_ERR_UNSUPPORTED;
+  case HD_IMAGE_JPEG:
+    return decode_jpeg(data, max_pixels, out);
+  case HD_IMAGE_PNG:
+    return decode_png(data, max_pixels, out);
+  default:
+    return HD_ERR_UNSUPPORTED;
   }
 }

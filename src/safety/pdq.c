@@ -227,14 +227,30 @@ static void dct_dihedral(const float a[16][16], hd_pdq_dihedral_t d, float b[16]
     for (int j = 0; j < 16; j++) {
       float v = a[i][j];
       switch (d) {
-      case HD_PDQ_ROT90: b[j][i] = (j & 1) ? v : -v; break;
-      case HD_PDQ_ROT180: b[i][j] = ((i + j) & 1) ? -v : v; break;
-      case HD_PDQ_ROT270: b[j][i] = (i & 1) ? v : -v; break;
-      case HD_PDQ_FLIPX: b[i][j] = (i & 1) ? v : -v; break;
-      case HD_PDQ_FLIPY: b[i][j] = (j & 1) ? v : -v; break;
-      case HD_PDQ_FLIP_PLUS1: b[j][i] = v; break;
-      case HD_PDQ_FLIP_MINUS1: b[j][i] = ((i + j) & 1) ? -v : v; break;
-      default: b[i][j] = v; break;
+      case HD_PDQ_ROT90:
+        b[j][i] = (j & 1) ? v : -v;
+        break;
+      case HD_PDQ_ROT180:
+        b[i][j] = ((i + j) & 1) ? -v : v;
+        break;
+      case HD_PDQ_ROT270:
+        b[j][i] = (i & 1) ? v : -v;
+        break;
+      case HD_PDQ_FLIPX:
+        b[i][j] = (i & 1) ? v : -v;
+        break;
+      case HD_PDQ_FLIPY:
+        b[i][j] = (j & 1) ? v : -v;
+        break;
+      case HD_PDQ_FLIP_PLUS1:
+        b[j][i] = v;
+        break;
+      case HD_PDQ_FLIP_MINUS1:
+        b[j][i] = ((i + j) & 1) ? -v : v;
+        break;
+      default:
+        b[i][j] = v;
+        break;
       }
     }
 }
@@ -287,8 +303,8 @@ static int downsample(const float *luma, int rows, int cols, hd_pdq_work_t *work
   return 0;
 }
 
-int hd_pdq_hash_luma(const float *luma, int rows, int cols, hd_pdq_work_t *work,
-                     hd_pdq_hash_t *out, int ndihedral, int *quality) {
+int hd_pdq_hash_luma(const float *luma, int rows, int cols, hd_pdq_work_t *work, hd_pdq_hash_t *out,
+                     int ndihedral, int *quality) {
   float a64[64][64], dct[16][16], aux[16][16];
   HD_ASSERT(ndihedral >= 1 && ndihedral <= HD_PDQ_NUM_DIHEDRAL);
   if (rows < HD_PDQ_MIN_DIM || cols < HD_PDQ_MIN_DIM)

@@ -38,10 +38,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HD_PDQ_HEX_LEN 64        /* hex digits in a formatted hash */
-#define HD_PDQ_MIN_DIM 5         /* the reference refuses smaller images */
+#define HD_PDQ_HEX_LEN        64 /* hex digits in a formatted hash */
+#define HD_PDQ_MIN_DIM        5  /* the reference refuses smaller images */
 #define HD_PDQ_DEFAULT_RADIUS 31 /* match threshold recommended by the PDQ authors */
-#define HD_PDQ_MIN_QUALITY 50    /* below this the hash is too unreliable to act on */
+#define HD_PDQ_MIN_QUALITY    50 /* below this the hash is too unreliable to act on */
 
 /* A 256-bit PDQ hash; w[0] holds bits 0..63. */
 typedef struct {
@@ -82,8 +82,8 @@ void hd_pdq_work_dispose(hd_pdq_work_t *w);
  * the quality (0..100) into *quality. Returns 0, HD_ERR_IMAGE_TOO_SMALL, or HD_ERR_TOO_LARGE
  * (the scratch for a client-sized image could not be allocated).
  */
-int hd_pdq_hash_luma(const float *luma, int rows, int cols, hd_pdq_work_t *work,
-                     hd_pdq_hash_t *out, int ndihedral, int *quality);
+int hd_pdq_hash_luma(const float *luma, int rows, int cols, hd_pdq_work_t *work, hd_pdq_hash_t *out,
+                     int ndihedral, int *quality);
 
 /* Number of differing bits (0..256). */
 static inline int hd_pdq_distance(const hd_pdq_hash_t *a, const hd_pdq_hash_t *b) {

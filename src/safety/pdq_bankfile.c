@@ -78,8 +78,8 @@ int hd_hashbank_encode(const hd_hashbank_t *b, hd_buf_t *out) {
     out->len = start;
     return err;
   }
-  crypto_generichash((uint8_t *)out->base + out->len, DIGEST,
-                     (const uint8_t *)out->base + start, out->len - start, NULL, 0);
+  crypto_generichash((uint8_t *)out->base + out->len, DIGEST, (const uint8_t *)out->base + start,
+                     out->len - start, NULL, 0);
   out->len += DIGEST;
   return 0;
 }

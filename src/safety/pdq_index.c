@@ -28,10 +28,10 @@
 struct st_hd_pdq_index_t {
   hd_pdq_hash_t *hashes;
   size_t n, cap;
-  size_t built;         /* ids [0, built) are in the tables */
-  uint32_t *off;        /* NSEG × (NKEYS + 1) bucket offsets */
-  uint32_t *ids;        /* NSEG × built ids */
-  size_t ids_cap;       /* ids allocated per table */
+  size_t built;   /* ids [0, built) are in the tables */
+  uint32_t *off;  /* NSEG × (NKEYS + 1) bucket offsets */
+  uint32_t *ids;  /* NSEG × built ids */
+  size_t ids_cap; /* ids allocated per table */
 };
 
 static inline unsigned seg(const hd_pdq_hash_t *h, int t) {
@@ -90,8 +90,8 @@ const hd_pdq_hash_t *hd_pdq_index_get(const hd_pdq_index_t *idx, uint32_t id) {
 }
 
 size_t hd_pdq_index_memory(const hd_pdq_index_t *idx) {
-  return sizeof(*idx) + idx->cap * sizeof(hd_pdq_hash_t) +
-         sizeof(uint32_t) * NSEG * (NKEYS + 1) + sizeof(uint32_t) * NSEG * idx->ids_cap;
+  return sizeof(*idx) + idx->cap * sizeof(hd_pdq_hash_t) + sizeof(uint32_t) * NSEG * (NKEYS + 1) +
+         sizeof(uint32_t) * NSEG * idx->ids_cap;
 }
 
 int hd_pdq_index_build(hd_pdq_index_t *idx) {

@@ -45,12 +45,12 @@ typedef struct st_hd_store_ops_t {
   void (*close)(hd_store_t *s);
 
   /* --- transactions (writer thread only) ------------------------------------------------ */
-  int (*begin)(hd_store_t *s);                      /* BEGIN IMMEDIATE */
+  int (*begin)(hd_store_t *s); /* BEGIN IMMEDIATE */
   int (*commit)(hd_store_t *s);
   int (*rollback)(hd_store_t *s);
-  int (*savepoint)(hd_store_t *s);                  /* open the per-job savepoint */
-  int (*release)(hd_store_t *s);                    /* keep the job's changes */
-  int (*rollback_to)(hd_store_t *s);                /* undo the job's changes and release */
+  int (*savepoint)(hd_store_t *s);   /* open the per-job savepoint */
+  int (*release)(hd_store_t *s);     /* keep the job's changes */
+  int (*rollback_to)(hd_store_t *s); /* undo the job's changes and release */
 
   /* --- names: users and public chats share one namespace -------------------------------- */
   /* Set *taken to 1 when username (any case) names a user or a chat. */
@@ -129,16 +129,15 @@ typedef struct st_hd_store_ops_t {
   int (*message_get)(hd_store_t *s, int64_t chat_id, int64_t id, hd_mem_pool_t *pool,
                      hd_message_t *out, int *deleted);
   /* The message (chat, sender, random_id) if any. HD_ERR_MESSAGE_NOT_FOUND. */
-  int (*message_find_random)(hd_store_t *s, int64_t chat_id, int64_t sender_id,
-                             int64_t random_id, hd_mem_pool_t *pool, hd_message_t *out);
+  int (*message_find_random)(hd_store_t *s, int64_t chat_id, int64_t sender_id, int64_t random_id,
+                             hd_mem_pool_t *pool, hd_message_t *out);
   int (*message_set_text)(hd_store_t *s, int64_t chat_id, int64_t id, const char *text,
                           int64_t edit_date);
   /* Delete for everyone: keep the id, clear the text, set the deleted flag. */
   int (*message_tombstone)(hd_store_t *s, int64_t chat_id, int64_t id);
   /* Delete for one user. */
   int (*message_hide)(hd_store_t *s, int64_t user_id, int64_t chat_id, int64_t id);
-  int (*message_hidden)(hd_store_t *s, int64_t user_id, int64_t chat_id, int64_t id,
-                        int *hidden);
+  int (*message_hidden)(hd_store_t *s, int64_t user_id, int64_t chat_id, int64_t id, int *hidden);
   /* A page of live messages not hidden from viewer: before_id > 0 → ids < before_id newest
    * first; else ids > after_id oldest first when after_mode; else the newest page. */
   int (*message_page)(hd_store_t *s, int64_t viewer, int64_t chat_id, int64_t before_id,
@@ -148,8 +147,7 @@ typedef struct st_hd_store_ops_t {
   int (*message_count_unread)(hd_store_t *s, int64_t viewer, int64_t chat_id, int64_t after_id,
                               int64_t *n);
   /* Count viewer once for (chat, id); *views gets the total (0 for unknown/deleted ids). */
-  int (*message_view)(hd_store_t *s, int64_t chat_id, int64_t id, int64_t viewer,
-                      int64_t *views);
+  int (*message_view)(hd_store_t *s, int64_t chat_id, int64_t id, int64_t viewer, int64_t *views);
 
   /* --- update logs ------------------------------------------------------------------------ */
   /* Append u to user_id's log: users.pts += 1, u->pts = new pts. */

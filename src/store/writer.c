@@ -49,8 +49,8 @@ struct st_hd_writer_t {
   pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  hd_wjob_t *head, *tail; /* queue, guarded by mu */
-  int stop;               /* guarded by mu */
+  hd_wjob_t *head, *tail;  /* queue, guarded by mu */
+  int stop;                /* guarded by mu */
   hd_writer_stats_t stats; /* guarded by mu */
 };
 

@@ -30,10 +30,11 @@ typedef int (*hd_wjob_run_t)(hd_store_t *tx, void *arg);
 typedef void (*hd_wjob_done_t)(void *arg, int status);
 
 typedef struct {
-  uint64_t batches;          /* commits performed */
-  uint64_t jobs;             /* jobs completed */
-  uint64_t batch_hist[8];    /* batch sizes: 1, 2-3, 4-7, 8-15, 16-63, 64-255, 256-1023, 1024+ */
-  uint64_t commit_us_hist[8];/* commit latency: <100us, <250us, <500us, <1ms, <2.5ms, <10ms, <50ms, more */
+  uint64_t batches;           /* commits performed */
+  uint64_t jobs;              /* jobs completed */
+  uint64_t batch_hist[8];     /* batch sizes: 1, 2-3, 4-7, 8-15, 16-63, 64-255, 256-1023, 1024+ */
+  uint64_t commit_us_hist[8]; /* commit latency: <100us, <250us, <500us, <1ms, <2.5ms, <10ms, <50ms,
+                                 more */
   uint64_t commit_us_sum;
 } hd_writer_stats_t;
 

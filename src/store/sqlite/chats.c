@@ -140,8 +140,7 @@ int hd__sq_private_members(hd_store_t *s, int64_t chat_id, int64_t out[2]) {
   return ret;
 }
 
-int hd__sq_member_get(hd_store_t *s, int64_t chat_id, int64_t user_id,
-                      hd_store_membership_t *out) {
+int hd__sq_member_get(hd_store_t *s, int64_t chat_id, int64_t user_id, hd_store_membership_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
   sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_MEMBER_GET);
   if (st == NULL)

@@ -48,8 +48,7 @@ int hd__sq_fail(hd_sqlite_t *q, int rc, const char *what) {
   const char *msg = q && q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc);
   char esc[256];
   hd_log_escape(esc, sizeof(esc), msg, strlen(msg));
-  hd_log(HD_LOG_ERROR, "sqlite failed", "\"op\":\"%s\",\"rc\":%d,\"error\":\"%s\"", what, rc,
-         esc);
+  hd_log(HD_LOG_ERROR, "sqlite failed", "\"op\":\"%s\",\"rc\":%d,\"error\":\"%s\"", what, rc, esc);
   return HD_ERR_STORAGE;
 }
 
@@ -60,8 +59,8 @@ int hd__sq_is_unique(int rc) {
 sqlite3_stmt *hd__sq_stmt(hd_sqlite_t *q, hd_sq_query_t id) {
   HD_ASSERT(id >= 0 && id < HD_Q__COUNT);
   if (q->stmts[id] == NULL) {
-    int rc = sqlite3_prepare_v3(q->db, query_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                                &q->stmts[id], NULL);
+    int rc = sqlite3_prepare_v3(q->db, query_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &q->stmts[id],
+                                NULL);
     if (rc != SQLITE_OK) {
       hd__sq_fail(q, rc, query_name[id]);
       q->stmts[id] = NULL;

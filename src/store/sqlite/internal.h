@@ -26,7 +26,7 @@ typedef enum {
 #define HD__Q_ENUM(name, sql) HD_Q_##name,
   HD_SQ_QUERIES(HD__Q_ENUM)
 #undef HD__Q_ENUM
-  HD_Q__COUNT /* number of cached statements */
+      HD_Q__COUNT /* number of cached statements */
 } hd_sq_query_t;
 
 typedef struct {
@@ -83,8 +83,8 @@ int hd__sq_user_update(hd_store_t *s, int64_t id, const char *display_name, cons
 int hd__sq_session_insert(hd_store_t *s, hd_session_t *ses, const uint8_t token_hash[32]);
 int hd__sq_session_resolve(hd_store_t *s, const uint8_t token_hash[32], int64_t *user_id,
                            int64_t *session_id);
-int hd__sq_session_list(hd_store_t *s, int64_t user_id, hd_mem_pool_t *pool,
-                        hd_session_t **out, size_t *n);
+int hd__sq_session_list(hd_store_t *s, int64_t user_id, hd_mem_pool_t *pool, hd_session_t **out,
+                        size_t *n);
 int hd__sq_session_delete(hd_store_t *s, int64_t user_id, int64_t session_id);
 
 int hd__sq_chat_insert(hd_store_t *s, hd_chat_t *c, int64_t pair_lo, int64_t pair_hi);
@@ -94,8 +94,7 @@ int hd__sq_chat_find_private(hd_store_t *s, int64_t lo, int64_t hi, int64_t *cha
 int hd__sq_chat_next_message_id(hd_store_t *s, int64_t chat_id, int64_t date, int64_t *id);
 int hd__sq_chat_next_pts(hd_store_t *s, int64_t chat_id, int64_t *pts);
 int hd__sq_chat_add_members(hd_store_t *s, int64_t chat_id, int64_t delta);
-int hd__sq_member_get(hd_store_t *s, int64_t chat_id, int64_t user_id,
-                      hd_store_membership_t *out);
+int hd__sq_member_get(hd_store_t *s, int64_t chat_id, int64_t user_id, hd_store_membership_t *out);
 int hd__sq_member_insert(hd_store_t *s, int64_t chat_id, int64_t user_id, hd_role_t role,
                          int64_t joined_at);
 int hd__sq_member_delete(hd_store_t *s, int64_t chat_id, int64_t user_id);
@@ -112,21 +111,19 @@ int hd__sq_dialog_chats(hd_store_t *s, int64_t user_id, size_t offset, size_t li
 int hd__sq_message_insert(hd_store_t *s, const hd_message_t *m);
 int hd__sq_message_get(hd_store_t *s, int64_t chat_id, int64_t id, hd_mem_pool_t *pool,
                        hd_message_t *out, int *deleted);
-int hd__sq_message_find_random(hd_store_t *s, int64_t chat_id, int64_t sender_id,
-                               int64_t random_id, hd_mem_pool_t *pool, hd_message_t *out);
+int hd__sq_message_find_random(hd_store_t *s, int64_t chat_id, int64_t sender_id, int64_t random_id,
+                               hd_mem_pool_t *pool, hd_message_t *out);
 int hd__sq_message_set_text(hd_store_t *s, int64_t chat_id, int64_t id, const char *text,
                             int64_t edit_date);
 int hd__sq_message_tombstone(hd_store_t *s, int64_t chat_id, int64_t id);
 int hd__sq_message_hide(hd_store_t *s, int64_t user_id, int64_t chat_id, int64_t id);
-int hd__sq_message_hidden(hd_store_t *s, int64_t user_id, int64_t chat_id, int64_t id,
-                          int *hidden);
+int hd__sq_message_hidden(hd_store_t *s, int64_t user_id, int64_t chat_id, int64_t id, int *hidden);
 int hd__sq_message_page(hd_store_t *s, int64_t viewer, int64_t chat_id, int64_t before_id,
                         int64_t after_id, int after_mode, size_t limit, hd_mem_pool_t *pool,
                         hd_message_t **out, size_t *n);
-int hd__sq_message_count_unread(hd_store_t *s, int64_t viewer, int64_t chat_id,
-                                int64_t after_id, int64_t *n);
-int hd__sq_message_view(hd_store_t *s, int64_t chat_id, int64_t id, int64_t viewer,
-                        int64_t *views);
+int hd__sq_message_count_unread(hd_store_t *s, int64_t viewer, int64_t chat_id, int64_t after_id,
+                                int64_t *n);
+int hd__sq_message_view(hd_store_t *s, int64_t chat_id, int64_t id, int64_t viewer, int64_t *views);
 int hd__sq_user_update_append(hd_store_t *s, int64_t user_id, hd_update_t *u);
 int hd__sq_chat_update_append(hd_store_t *s, hd_update_t *u);
 int hd__sq_user_pts(hd_store_t *s, int64_t user_id, int64_t *pts);

@@ -73,8 +73,8 @@ int hd__sq_message_get(hd_store_t *s, int64_t chat_id, int64_t id, hd_mem_pool_t
   return message_one(q, st, pool, out, deleted, "message_get");
 }
 
-int hd__sq_message_find_random(hd_store_t *s, int64_t chat_id, int64_t sender_id,
-                               int64_t random_id, hd_mem_pool_t *pool, hd_message_t *out) {
+int hd__sq_message_find_random(hd_store_t *s, int64_t chat_id, int64_t sender_id, int64_t random_id,
+                               hd_mem_pool_t *pool, hd_message_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
   sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_MESSAGE_FIND_RANDOM);
   if (st == NULL)
@@ -164,8 +164,8 @@ int hd__sq_message_page(hd_store_t *s, int64_t viewer, int64_t chat_id, int64_t 
   return 0;
 }
 
-int hd__sq_message_count_unread(hd_store_t *s, int64_t viewer, int64_t chat_id,
-                                int64_t after_id, int64_t *n) {
+int hd__sq_message_count_unread(hd_store_t *s, int64_t viewer, int64_t chat_id, int64_t after_id,
+                                int64_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
   sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_MESSAGE_COUNT_UNREAD);
   if (st == NULL)

@@ -169,8 +169,8 @@ int hd__sq_session_resolve(hd_store_t *s, const uint8_t token_hash[32], int64_t 
   return ret;
 }
 
-int hd__sq_session_list(hd_store_t *s, int64_t user_id, hd_mem_pool_t *pool,
-                        hd_session_t **out, size_t *n) {
+int hd__sq_session_list(hd_store_t *s, int64_t user_id, hd_mem_pool_t *pool, hd_session_t **out,
+                        size_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
   sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_SESSION_LIST);
   if (st == NULL)

@@ -13,10 +13,10 @@ static int parse(int argc, const char **argv) {
   hd_config_default(&cfg);
   return hd_config_parse(&cfg, argc, (char **)argv, err, sizeof(err));
 }
-#define PARSE(...)                                                                         \
-  ({                                                                                       \
-    const char *a_[] = {"heraldd", __VA_ARGS__};                                           \
-    parse((int)(sizeof(a_) / sizeof(a_[0])), a_);                                          \
+#define PARSE(...)                                                                                 \
+  ({                                                                                               \
+    const char *a_[] = {"heraldd", __VA_ARGS__};                                                   \
+    parse((int)(sizeof(a_) / sizeof(a_[0])), a_);                                                  \
   })
 
 Test(config, defaults) {
@@ -39,9 +39,9 @@ Test(config, defaults) {
 
 Test(config, flags_both_syntaxes) {
   cr_assert_eq(PARSE("--listen", "0.0.0.0:0", "--max-body=2M", "--read-timeout", "1",
-                     "--idle-timeout=250ms", "--pwhash", "min", "--sync", "normal",
-                     "--log-level", "debug", "--access-log", "on", "--rate-ip", "7",
-                     "--loops", "3", "--ws-max-queued", "64K"),
+                     "--idle-timeout=250ms", "--pwhash", "min", "--sync", "normal", "--log-level",
+                     "debug", "--access-log", "on", "--rate-ip", "7", "--loops", "3",
+                     "--ws-max-queued", "64K"),
                0, "%s", err);
   cr_assert_str_eq(cfg.host, "0.0.0.0");
   cr_assert_eq(cfg.port, 0);
@@ -67,20 +67,28 @@ Test(config, errors_name_the_setting) {
   struct {
     const char *flag, *value, *needle;
   } cases[] = {
-      {"--listen", "localhost", "--listen"},  {"--listen", "1.2.3.4:70000", "port"},
-      {"--listen", "nohost:80", "address"},   {"--loops", "-1", "--loops"},
-      {"--loops", "9999", "--loops"},         {"--max-body", "1X", "suffix"},
-      {"--max-body", "0", "--max-body"},      {"--read-timeout", "soon", "--read-timeout"},
-      {"--sync", "sometimes", "--sync"},      {"--pwhash", "max", "--pwhash"},
-      {"--log-level", "loud", "--log-level"}, {"--access-log", "yes", "--access-log"},
-      {"--rate-send", "1.5", "--rate-send"},  {"--bogus", "1", "bogus"},
-      {"--data", "", "--data"},               {"--rate-login", "", "--rate-login"},
+      {"--listen", "localhost", "--listen"},
+      {"--listen", "1.2.3.4:70000", "port"},
+      {"--listen", "nohost:80", "address"},
+      {"--loops", "-1", "--loops"},
+      {"--loops", "9999", "--loops"},
+      {"--max-body", "1X", "suffix"},
+      {"--max-body", "0", "--max-body"},
+      {"--read-timeout", "soon", "--read-timeout"},
+      {"--sync", "sometimes", "--sync"},
+      {"--pwhash", "max", "--pwhash"},
+      {"--log-level", "loud", "--log-level"},
+      {"--access-log", "yes", "--access-log"},
+      {"--rate-send", "1.5", "--rate-send"},
+      {"--bogus", "1", "bogus"},
+      {"--data", "", "--data"},
+      {"--rate-login", "", "--rate-login"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     cr_assert_lt(PARSE(cases[i].flag, cases[i].value), 0, "%s %s accepted", cases[i].flag,
                  cases[i].value);
-    cr_assert(strstr(err, cases[i].needle), "%s %s: message '%s'", cases[i].flag,
-              cases[i].value, err);
+    cr_assert(strstr(err, cases[i].needle), "%s %s: message '%s'", cases[i].flag, cases[i].value,
+              err);
   }
 }
 

@@ -14,8 +14,12 @@ static void expect(json_t *v, const char *want) {
 }
 
 Test(encode, user_public_and_self) {
-  hd_user_t u = {.id = 1, .username = "Alice_01", .display_name = "Alice", .bio = "",
-                 .country = "DE", .created_at = 1764370000};
+  hd_user_t u = {.id = 1,
+                 .username = "Alice_01",
+                 .display_name = "Alice",
+                 .bio = "",
+                 .country = "DE",
+                 .created_at = 1764370000};
   expect(hd_json_user(&u, 0), "{\"bio\":\"\",\"created_at\":1764370000,\"display_name\":"
                               "\"Alice\",\"id\":1,\"username\":\"Alice_01\"}");
   expect(hd_json_user(&u, 1), "{\"bio\":\"\",\"country\":\"DE\",\"created_at\":1764370000,"
@@ -29,8 +33,12 @@ Test(encode, null_or_invalid_strings_are_empty) {
 }
 
 Test(encode, session_current_flag) {
-  hd_session_t s = {.id = 3, .user_id = 1, .device = "laptop", .ip = "127.0.0.1",
-                    .created_at = 10, .last_seen_at = 20};
+  hd_session_t s = {.id = 3,
+                    .user_id = 1,
+                    .device = "laptop",
+                    .ip = "127.0.0.1",
+                    .created_at = 10,
+                    .last_seen_at = 20};
   expect(hd_json_session(&s, 3), "{\"created_at\":10,\"current\":true,\"device\":\"laptop\","
                                  "\"id\":3,\"ip\":\"127.0.0.1\",\"last_seen_at\":20}");
   expect(hd_json_session(&s, 4), "{\"created_at\":10,\"current\":false,\"device\":\"laptop\","
@@ -38,21 +46,39 @@ Test(encode, session_current_flag) {
 }
 
 Test(encode, chat_group_and_private) {
-  hd_chat_t g = {.id = 7, .type = HD_CHAT_GROUP, .title = "Friends", .username = NULL,
-                 .about = "", .owner_id = 1, .created_at = 5, .member_count = 2, .pts = 3,
-                 .last_message_id = 12, .my_role = HD_ROLE_OWNER, .my_read_max_id = 10};
+  hd_chat_t g = {.id = 7,
+                 .type = HD_CHAT_GROUP,
+                 .title = "Friends",
+                 .username = NULL,
+                 .about = "",
+                 .owner_id = 1,
+                 .created_at = 5,
+                 .member_count = 2,
+                 .pts = 3,
+                 .last_message_id = 12,
+                 .my_role = HD_ROLE_OWNER,
+                 .my_read_max_id = 10};
   expect(hd_json_chat(&g),
          "{\"about\":\"\",\"created_at\":5,\"id\":7,\"last_message_id\":12,\"member_count\":2,"
          "\"owner_id\":1,\"pts\":3,\"read_max_id\":10,\"role\":\"owner\",\"title\":\"Friends\","
          "\"type\":\"group\",\"username\":null}");
-  hd_chat_t p = {.id = 8, .type = HD_CHAT_PRIVATE, .title = "Bob", .about = "",
-                 .member_count = 2, .peer_user_id = 4, .my_role = HD_ROLE_MEMBER};
+  hd_chat_t p = {.id = 8,
+                 .type = HD_CHAT_PRIVATE,
+                 .title = "Bob",
+                 .about = "",
+                 .member_count = 2,
+                 .peer_user_id = 4,
+                 .my_role = HD_ROLE_MEMBER};
   expect(hd_json_chat(&p),
          "{\"about\":\"\",\"created_at\":0,\"id\":8,\"last_message_id\":0,\"member_count\":2,"
          "\"owner_id\":0,\"peer_user_id\":4,\"pts\":0,\"read_max_id\":0,\"role\":\"member\","
          "\"title\":\"Bob\",\"type\":\"private\",\"username\":null}");
-  hd_chat_t c = {.id = 9, .type = HD_CHAT_CHANNEL, .title = "News", .username = "news",
-                 .about = "daily", .my_role = HD_ROLE_NONE};
+  hd_chat_t c = {.id = 9,
+                 .type = HD_CHAT_CHANNEL,
+                 .title = "News",
+                 .username = "news",
+                 .about = "daily",
+                 .my_role = HD_ROLE_NONE};
   json_t *j = hd_json_chat(&c);
   cr_assert_str_eq(json_string_value(json_object_get(j, "username")), "news");
   cr_assert_str_eq(json_string_value(json_object_get(j, "role")), "none");
@@ -61,17 +87,26 @@ Test(encode, chat_group_and_private) {
 }
 
 Test(encode, message_minimal_omits_optional) {
-  hd_message_t m = {.chat_id = 7, .id = 12, .sender_id = 1, .random_id = 99, .date = 100,
-                    .text = "hi"};
+  hd_message_t m = {
+      .chat_id = 7, .id = 12, .sender_id = 1, .random_id = 99, .date = 100, .text = "hi"};
   expect(hd_json_message(&m), "{\"chat_id\":7,\"date\":100,\"id\":12,\"random_id\":99,"
                               "\"sender_id\":1,\"text\":\"hi\"}");
 }
 
 Test(encode, message_full) {
-  hd_message_t m = {.chat_id = 7, .id = 12, .sender_id = 1, .random_id = -99, .date = 100,
-                    .edit_date = 150, .reply_to_id = 11, .fwd_from_chat_id = 5,
-                    .fwd_from_message_id = 2, .fwd_from_user_id = 4, .fwd_date = 90,
-                    .views = 3, .text = "h\xc3\xa9"};
+  hd_message_t m = {.chat_id = 7,
+                    .id = 12,
+                    .sender_id = 1,
+                    .random_id = -99,
+                    .date = 100,
+                    .edit_date = 150,
+                    .reply_to_id = 11,
+                    .fwd_from_chat_id = 5,
+                    .fwd_from_message_id = 2,
+                    .fwd_from_user_id = 4,
+                    .fwd_date = 90,
+                    .views = 3,
+                    .text = "h\xc3\xa9"};
   expect(hd_json_message(&m),
          "{\"chat_id\":7,\"date\":100,\"edit_date\":150,\"fwd_from\":{\"chat_id\":5,\"date\":90,"
          "\"message_id\":2,\"user_id\":4},\"id\":12,\"random_id\":-99,\"reply_to_id\":11,"
@@ -79,17 +114,25 @@ Test(encode, message_full) {
 }
 
 Test(encode, member) {
-  hd_member_t m = {.chat_id = 7, .user_id = 1, .role = HD_ROLE_ADMIN, .joined_at = 50,
-                   .username = "alice", .display_name = "Alice"};
+  hd_member_t m = {.chat_id = 7,
+                   .user_id = 1,
+                   .role = HD_ROLE_ADMIN,
+                   .joined_at = 50,
+                   .username = "alice",
+                   .display_name = "Alice"};
   expect(hd_json_member(&m), "{\"display_name\":\"Alice\",\"joined_at\":50,\"role\":\"admin\","
                              "\"user_id\":1,\"username\":\"alice\"}");
 }
 
 Test(encode, updates) {
-  hd_message_t m = {.chat_id = 7, .id = 12, .sender_id = 1, .random_id = 9, .date = 100,
-                    .text = "x"};
-  hd_update_t u = {.pts = 42, .type = HD_UPD_NEW_MESSAGE, .chat_id = 7, .message_id = 12,
-                   .date = 100, .message = &m};
+  hd_message_t m = {
+      .chat_id = 7, .id = 12, .sender_id = 1, .random_id = 9, .date = 100, .text = "x"};
+  hd_update_t u = {.pts = 42,
+                   .type = HD_UPD_NEW_MESSAGE,
+                   .chat_id = 7,
+                   .message_id = 12,
+                   .date = 100,
+                   .message = &m};
   expect(hd_json_update(&u, 1),
          "{\"chat_id\":7,\"date\":100,\"log\":\"user\",\"message\":{\"chat_id\":7,\"date\":100,"
          "\"id\":12,\"random_id\":9,\"sender_id\":1,\"text\":\"x\"},\"message_id\":12,\"pts\":42,"
@@ -97,12 +140,20 @@ Test(encode, updates) {
   u.message = NULL; /* deleted since */
   expect(hd_json_update(&u, 0), "{\"chat_id\":7,\"date\":100,\"log\":\"chat\",\"message_id\":12,"
                                 "\"pts\":42,\"type\":\"new_message\"}");
-  hd_update_t r = {.pts = 5, .type = HD_UPD_ROLE_CHANGED, .chat_id = 7, .user_id = 4,
-                   .role = HD_ROLE_ADMIN, .date = 3};
+  hd_update_t r = {.pts = 5,
+                   .type = HD_UPD_ROLE_CHANGED,
+                   .chat_id = 7,
+                   .user_id = 4,
+                   .role = HD_ROLE_ADMIN,
+                   .date = 3};
   expect(hd_json_update(&r, 0), "{\"chat_id\":7,\"date\":3,\"log\":\"chat\",\"pts\":5,"
                                 "\"role\":\"admin\",\"type\":\"role_changed\",\"user_id\":4}");
-  hd_update_t l = {.pts = 6, .type = HD_UPD_MEMBER_LEFT, .chat_id = 7, .user_id = 4,
-                   .role = HD_ROLE_MEMBER, .date = 3};
+  hd_update_t l = {.pts = 6,
+                   .type = HD_UPD_MEMBER_LEFT,
+                   .chat_id = 7,
+                   .user_id = 4,
+                   .role = HD_ROLE_MEMBER,
+                   .date = 3};
   expect(hd_json_update(&l, 0), "{\"chat_id\":7,\"date\":3,\"log\":\"chat\",\"pts\":6,"
                                 "\"type\":\"member_left\",\"user_id\":4}");
 }

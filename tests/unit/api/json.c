@@ -23,8 +23,8 @@ Test(json, parses_object) {
 }
 
 Test(json, rejects_non_objects_and_syntax) {
-  const char *bad[] = {"", "[]", "1", "\"s\"", "null", "{", "{\"a\":}", "{'a':1}",
-                       "{\"a\":1} x", "{\"a\":1,}", "{\"a\":NaN}"};
+  const char *bad[] = {"",         "[]",      "1",           "\"s\"",      "null",       "{",
+                       "{\"a\":}", "{'a':1}", "{\"a\":1} x", "{\"a\":1,}", "{\"a\":NaN}"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     cr_assert_eq(parse(bad[i]), HD_ERR_BAD_JSON, "%s", bad[i]);
     hd_jin_dispose(&in);

@@ -76,18 +76,32 @@ Test(router, method_not_allowed_lists_methods) {
 
 Test(router, not_found) {
   hd_route_match_t m;
-  const char *paths[] = {"/v1/nope", "/v1/chats/", "/v1/chats//messages", "//v1/chats",
-                         "v1/chats", "/", "", "/v1/chats/1/messages", "/healthz/x",
-                         "/v1/chats/1/messages/2/3", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r"};
+  const char *paths[] = {"/v1/nope",
+                         "/v1/chats/",
+                         "/v1/chats//messages",
+                         "//v1/chats",
+                         "v1/chats",
+                         "/",
+                         "",
+                         "/v1/chats/1/messages",
+                         "/healthz/x",
+                         "/v1/chats/1/messages/2/3",
+                         "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r"};
   for (size_t i = 0; i < HD_ARRAY_SIZE(paths); i++)
     cr_assert_eq(match("GET", paths[i], &m), HD_ERR_NOT_FOUND, "%s", paths[i]);
 }
 
 Test(router, ids_are_strict) {
   hd_route_match_t m;
-  const char *bad[] = {"/v1/chats/abc", "/v1/chats/12x", "/v1/chats/-1", "/v1/chats/+1",
-                       "/v1/chats/01", "/v1/chats/%31", "/v1/chats/1.0",
-                       "/v1/chats/9223372036854775808", "/v1/chats/99999999999999999999999",
+  const char *bad[] = {"/v1/chats/abc",
+                       "/v1/chats/12x",
+                       "/v1/chats/-1",
+                       "/v1/chats/+1",
+                       "/v1/chats/01",
+                       "/v1/chats/%31",
+                       "/v1/chats/1.0",
+                       "/v1/chats/9223372036854775808",
+                       "/v1/chats/99999999999999999999999",
                        "/v1/chats/1/messages/x"};
   for (size_t i = 0; i < HD_ARRAY_SIZE(bad); i++)
     cr_assert_eq(match("GET", bad[i], &m), HD_ERR_BAD_REQUEST, "%s", bad[i]);

@@ -10,14 +10,16 @@ static int name(const char *s) { return hd_name_check(hd_iov(s, strlen(s))); }
 Test(accounts, username_rules) {
   cr_assert_eq(uname("alice"), 0);
   cr_assert_eq(uname("Alice_01"), 0);
-  cr_assert_eq(uname("a2345678901234567890123456789012"), 0); /* 32 */
+  cr_assert_eq(uname("a2345678901234567890123456789012"), 0);                        /* 32 */
   cr_assert_eq(uname("a23456789012345678901234567890123"), HD_ERR_USERNAME_INVALID); /* 33 */
   cr_assert_eq(uname("abcd"), HD_ERR_USERNAME_INVALID);
   cr_assert_eq(uname("1alice"), HD_ERR_USERNAME_INVALID);
   cr_assert_eq(uname("_alice"), HD_ERR_USERNAME_INVALID);
   cr_assert_eq(uname("ali-ce"), HD_ERR_USERNAME_INVALID);
   cr_assert_eq(uname("alice bob"), HD_ERR_USERNAME_INVALID);
-  cr_assert_eq(uname("al\xc3\xbc" "ce"), HD_ERR_USERNAME_INVALID);
+  cr_assert_eq(uname("al\xc3\xbc"
+                     "ce"),
+               HD_ERR_USERNAME_INVALID);
   cr_assert_eq(hd_username_check(hd_iov("alice\0x", 7)), HD_ERR_USERNAME_INVALID);
 }
 
@@ -52,8 +54,7 @@ Test(accounts, password_hash_and_verify) {
   cr_assert_eq(hd_account_hash_password(HD_IOV_LIT("correct horse"), HD_PWHASH_MIN, h), 0);
   cr_assert(strncmp(h, "$argon2id$", 10) == 0, "%s", h);
   cr_assert_eq(hd_account_check_password(HD_IOV_LIT("correct horse"), h), 0);
-  cr_assert_eq(hd_account_check_password(HD_IOV_LIT("correct horsE"), h),
-               HD_ERR_BAD_CREDENTIALS);
+  cr_assert_eq(hd_account_check_password(HD_IOV_LIT("correct horsE"), h), HD_ERR_BAD_CREDENTIALS);
   cr_assert_eq(hd_account_check_password(HD_IOV_LIT("x"), "garbage"), HD_ERR_BAD_CREDENTIALS);
 }
 
@@ -73,8 +74,11 @@ Test(accounts, tokens) {
 }
 
 Test(accounts, register_and_lookup) {
-  hd_register_op_t op = {.username = "Alice_01", .display_name = "Alice", .country = "de",
-                         .pw_hash = fx_hash(), .pool = &P};
+  hd_register_op_t op = {.username = "Alice_01",
+                         .display_name = "Alice",
+                         .country = "de",
+                         .pw_hash = fx_hash(),
+                         .pool = &P};
   cr_assert_eq(TX(hd_account_register(W, &op)), 0);
   cr_assert_gt(op.user.id, 0);
   cr_assert_str_eq(op.user.username, "Alice_01");
@@ -105,11 +109,14 @@ Test(accounts, register_and_lookup) {
 Test(accounts, username_namespace_shared_with_chats) {
   int64_t a = fx_user("alice");
   fx_chat(a, HD_CHAT_CHANNEL, "Newsroom");
-  hd_register_op_t op = {.username = "newsroom", .display_name = "N", .country = "FR",
-                         .pw_hash = fx_hash(), .pool = &P};
+  hd_register_op_t op = {.username = "newsroom",
+                         .display_name = "N",
+                         .country = "FR",
+                         .pw_hash = fx_hash(),
+                         .pool = &P};
   cr_assert_eq(TX(hd_account_register(W, &op)), HD_ERR_USERNAME_TAKEN);
-  hd_chat_create_op_t c = {.user_id = a, .type = HD_CHAT_GROUP, .title = "G",
-                           .username = "ALICE", .pool = &P};
+  hd_chat_create_op_t c = {
+      .user_id = a, .type = HD_CHAT_GROUP, .title = "G", .username = "ALICE", .pool = &P};
   cr_assert_eq(TX(hd_chat_create(W, &c)), HD_ERR_USERNAME_TAKEN);
   c.username = "NEWSROOM";
   cr_assert_eq(TX(hd_chat_create(W, &c)), HD_ERR_USERNAME_TAKEN);

@@ -41,8 +41,8 @@ Test(chats, private_open_is_unique_per_pair) {
 
 Test(chats, create_group_and_visibility) {
   int64_t a = fx_user("alice"), b = fx_user("bobby");
-  hd_chat_create_op_t op = {.user_id = a, .type = HD_CHAT_GROUP, .title = "Friends",
-                            .about = "about", .pool = &P};
+  hd_chat_create_op_t op = {
+      .user_id = a, .type = HD_CHAT_GROUP, .title = "Friends", .about = "about", .pool = &P};
   cr_assert_eq(TX(hd_chat_create(W, &op)), 0);
   cr_assert_eq(op.chat.owner_id, a);
   cr_assert_eq(op.chat.my_role, HD_ROLE_OWNER);
@@ -126,8 +126,8 @@ Test(chats, group_roles_and_authorization) {
   cr_assert_eq(fx_member(hd_member_set_role, a, g, a, HD_ROLE_ADMIN), HD_ERR_NOT_OWNER);
   cr_assert_eq(fx_member(hd_member_set_role, o, g, x, HD_ROLE_ADMIN), HD_ERR_NOT_MEMBER);
   cr_assert_eq(fx_member(hd_member_set_role, o, g, a, HD_ROLE_OWNER), HD_ERR_BAD_REQUEST);
-  hd_member_op_t promote = {.user_id = o, .chat_id = g, .target_id = a,
-                            .role = HD_ROLE_ADMIN, .pool = &P};
+  hd_member_op_t promote = {
+      .user_id = o, .chat_id = g, .target_id = a, .role = HD_ROLE_ADMIN, .pool = &P};
   cr_assert_eq(TX(hd_member_set_role(W, &promote)), 0);
   cr_assert_eq(promote.events.len, 1);
   cr_assert_eq(promote.events.items[0].update.type, HD_UPD_ROLE_CHANGED);

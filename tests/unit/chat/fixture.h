@@ -77,15 +77,15 @@ static inline const char *fx_hash(void) {
 }
 
 static inline int64_t fx_user(const char *name) {
-  hd_register_op_t op = {.username = name, .display_name = name, .country = "de",
-                         .pw_hash = fx_hash(), .pool = &P};
+  hd_register_op_t op = {
+      .username = name, .display_name = name, .country = "de", .pw_hash = fx_hash(), .pool = &P};
   cr_assert_eq(TX(hd_account_register(W, &op)), 0, "register %s", name);
   return op.user.id;
 }
 
 static inline int64_t fx_chat(int64_t owner, hd_chat_type_t type, const char *username) {
-  hd_chat_create_op_t op = {.user_id = owner, .type = type, .title = "Room",
-                            .username = username, .pool = &P};
+  hd_chat_create_op_t op = {
+      .user_id = owner, .type = type, .title = "Room", .username = username, .pool = &P};
   int r = TX(hd_chat_create(W, &op));
   cr_assert_eq(r, 0, "chat_create: %s", hd_strerror(r));
   return op.chat.id;
@@ -98,18 +98,18 @@ static inline int64_t fx_private(int64_t a, int64_t b) {
 }
 
 static inline int fx_member(int (*fn)(hd_store_t *, hd_member_op_t *), int64_t user, int64_t chat,
-                     int64_t target, hd_role_t role) {
-  hd_member_op_t op = {.user_id = user, .chat_id = chat, .target_id = target, .role = role,
-                       .pool = &P};
+                            int64_t target, hd_role_t role) {
+  hd_member_op_t op = {
+      .user_id = user, .chat_id = chat, .target_id = target, .role = role, .pool = &P};
   return TX(fn(W, &op));
 }
 
 static inline int fx_send_op(hd_send_op_t *op) { return TX(hd_message_send(W, op)); }
 
 static inline int fx_send(int64_t user, int64_t chat, int64_t random_id, const char *text,
-                   int64_t *id) {
-  hd_send_op_t op = {.user_id = user, .chat_id = chat, .random_id = random_id, .text = text,
-                     .pool = &P};
+                          int64_t *id) {
+  hd_send_op_t op = {
+      .user_id = user, .chat_id = chat, .random_id = random_id, .text = text, .pool = &P};
   int r = fx_send_op(&op);
   if (r == 0 && id)
     *id = op.message.id;

@@ -32,16 +32,16 @@ Test(messages, ids_are_gapless_and_random_id_idempotent) {
     }
   }
   /* a failing send (bad reply) in between burns no id */
-  hd_send_op_t bad = {.user_id = a, .chat_id = p, .random_id = 7, .text = "x",
-                      .reply_to_id = 9999, .pool = &P};
+  hd_send_op_t bad = {
+      .user_id = a, .chat_id = p, .random_id = 7, .text = "x", .reply_to_id = 9999, .pool = &P};
   cr_assert_eq(fx_send_op(&bad), HD_ERR_MESSAGE_NOT_FOUND);
 
   hd_send_op_t op = {.user_id = a, .chat_id = p, .random_id = 42, .text = "hello", .pool = &P};
   cr_assert_eq(fx_send_op(&op), 0);
   cr_assert_eq(op.message.id, 301);
   cr_assert_eq(op.duplicate, 0);
-  hd_send_op_t retry = {.user_id = a, .chat_id = p, .random_id = 42, .text = "different",
-                        .pool = &P};
+  hd_send_op_t retry = {
+      .user_id = a, .chat_id = p, .random_id = 42, .text = "different", .pool = &P};
   cr_assert_eq(fx_send_op(&retry), 0);
   cr_assert_eq(retry.duplicate, 1);
   cr_assert_eq(retry.message.id, 301);
@@ -111,21 +111,25 @@ Test(messages, replies_must_be_visible_in_same_chat) {
   int64_t first = 0, gid = 0;
   cr_assert_eq(fx_send(a, p, 1, "first", &first), 0);
   cr_assert_eq(fx_send(a, g, 2, "group", &gid), 0);
-  hd_send_op_t r = {.user_id = b, .chat_id = p, .random_id = 3, .text = "re",
-                    .reply_to_id = first, .pool = &P};
+  hd_send_op_t r = {
+      .user_id = b, .chat_id = p, .random_id = 3, .text = "re", .reply_to_id = first, .pool = &P};
   cr_assert_eq(fx_send_op(&r), 0);
   cr_assert_eq(r.message.reply_to_id, first);
   cr_assert_eq(fx_send(a, g, 20, "g2", NULL), 0);
   cr_assert_eq(fx_send(a, g, 21, "g3", &gid), 0);
   cr_assert_eq(gid, 3);
-  hd_send_op_t cross = {.user_id = a, .chat_id = p, .random_id = 4, .text = "re",
-                        .reply_to_id = gid, .pool = &P}; /* id 3 exists in g only */
+  hd_send_op_t cross = {.user_id = a,
+                        .chat_id = p,
+                        .random_id = 4,
+                        .text = "re",
+                        .reply_to_id = gid,
+                        .pool = &P}; /* id 3 exists in g only */
   cr_assert_eq(fx_send_op(&cross), HD_ERR_MESSAGE_NOT_FOUND);
   /* hidden-for-me messages cannot be replied to by that user */
   hd_message_op_t hide = {.user_id = b, .chat_id = p, .message_id = first, .pool = &P};
   cr_assert_eq(TX(hd_message_delete(W, &hide)), 0);
-  hd_send_op_t r2 = {.user_id = b, .chat_id = p, .random_id = 5, .text = "re",
-                     .reply_to_id = first, .pool = &P};
+  hd_send_op_t r2 = {
+      .user_id = b, .chat_id = p, .random_id = 5, .text = "re", .reply_to_id = first, .pool = &P};
   cr_assert_eq(fx_send_op(&r2), HD_ERR_MESSAGE_NOT_FOUND);
   r2.user_id = a;
   cr_assert_eq(fx_send_op(&r2), 0);
@@ -141,8 +145,12 @@ Test(messages, forwards_keep_the_original_origin) {
   cr_assert_eq(fx_send(a, hidden_group, 2, "secret", &secret), 0);
 
   /* b is not a member but the channel is public: forwarding is allowed */
-  hd_send_op_t f = {.user_id = b, .chat_id = pbc, .random_id = 3, .fwd_chat_id = ch,
-                    .fwd_message_id = post, .pool = &P};
+  hd_send_op_t f = {.user_id = b,
+                    .chat_id = pbc,
+                    .random_id = 3,
+                    .fwd_chat_id = ch,
+                    .fwd_message_id = post,
+                    .pool = &P};
   cr_assert_eq(fx_send_op(&f), 0);
   cr_assert_str_eq(f.message.text, "news!");
   cr_assert_eq(f.message.fwd_from_chat_id, ch);
@@ -152,18 +160,30 @@ Test(messages, forwards_keep_the_original_origin) {
 
   /* forwarding the forward keeps the channel as origin */
   int64_t g2 = fx_chat(c, HD_CHAT_GROUP, NULL);
-  hd_send_op_t ff = {.user_id = c, .chat_id = g2, .random_id = 4, .fwd_chat_id = pbc,
-                     .fwd_message_id = f.message.id, .pool = &P};
+  hd_send_op_t ff = {.user_id = c,
+                     .chat_id = g2,
+                     .random_id = 4,
+                     .fwd_chat_id = pbc,
+                     .fwd_message_id = f.message.id,
+                     .pool = &P};
   cr_assert_eq(fx_send_op(&ff), 0);
   cr_assert_eq(ff.message.fwd_from_chat_id, ch);
   cr_assert_eq(ff.message.fwd_from_message_id, post);
   cr_assert_eq(ff.message.fwd_from_user_id, a);
 
-  hd_send_op_t leak = {.user_id = b, .chat_id = pbc, .random_id = 5,
-                       .fwd_chat_id = hidden_group, .fwd_message_id = secret, .pool = &P};
+  hd_send_op_t leak = {.user_id = b,
+                       .chat_id = pbc,
+                       .random_id = 5,
+                       .fwd_chat_id = hidden_group,
+                       .fwd_message_id = secret,
+                       .pool = &P};
   cr_assert_eq(fx_send_op(&leak), HD_ERR_MESSAGE_NOT_FOUND);
-  hd_send_op_t gone = {.user_id = b, .chat_id = pbc, .random_id = 6, .fwd_chat_id = ch,
-                       .fwd_message_id = 77, .pool = &P};
+  hd_send_op_t gone = {.user_id = b,
+                       .chat_id = pbc,
+                       .random_id = 6,
+                       .fwd_chat_id = ch,
+                       .fwd_message_id = 77,
+                       .pool = &P};
   cr_assert_eq(fx_send_op(&gone), HD_ERR_MESSAGE_NOT_FOUND);
 }
 
@@ -172,8 +192,7 @@ Test(messages, edit_only_by_sender) {
   int64_t p = fx_private(a, b);
   int64_t id = 0;
   cr_assert_eq(fx_send(a, p, 1, "typo", &id), 0);
-  hd_message_op_t e = {.user_id = b, .chat_id = p, .message_id = id, .text = "hack",
-                       .pool = &P};
+  hd_message_op_t e = {.user_id = b, .chat_id = p, .message_id = id, .text = "hack", .pool = &P};
   cr_assert_eq(TX(hd_message_edit(W, &e)), HD_ERR_FORBIDDEN);
   e.user_id = a;
   e.text = "fixed";
@@ -195,8 +214,7 @@ Test(messages, edit_only_by_sender) {
 }
 
 Test(messages, delete_for_everyone_rules) {
-  int64_t o = fx_user("owner"), a = fx_user("admin"), m = fx_user("member"),
-          n = fx_user("member2");
+  int64_t o = fx_user("owner"), a = fx_user("admin"), m = fx_user("member"), n = fx_user("member2");
   int64_t g = fx_chat(o, HD_CHAT_GROUP, NULL);
   cr_assert_eq(fx_member(hd_member_add, o, g, a, 0), 0);
   cr_assert_eq(fx_member(hd_member_add, o, g, m, 0), 0);
@@ -207,8 +225,7 @@ Test(messages, delete_for_everyone_rules) {
   cr_assert_eq(fx_send(m, g, 2, "two", &m2), 0);
   cr_assert_eq(fx_send(m, g, 3, "three", &m3), 0);
 
-  hd_message_op_t d = {.user_id = n, .chat_id = g, .message_id = m1, .for_everyone = 1,
-                       .pool = &P};
+  hd_message_op_t d = {.user_id = n, .chat_id = g, .message_id = m1, .for_everyone = 1, .pool = &P};
   cr_assert_eq(TX(hd_message_delete(W, &d)), HD_ERR_FORBIDDEN); /* another member */
   d.user_id = m;
   cr_assert_eq(TX(hd_message_delete(W, &d)), 0); /* the sender */
@@ -235,8 +252,8 @@ Test(messages, delete_for_everyone_rules) {
   /* private chats: either side deletes for both */
   int64_t p = fx_private(m, n), pid = 0;
   cr_assert_eq(fx_send(m, p, 5, "oops", &pid), 0);
-  hd_message_op_t pd = {.user_id = n, .chat_id = p, .message_id = pid, .for_everyone = 1,
-                        .pool = &P};
+  hd_message_op_t pd = {
+      .user_id = n, .chat_id = p, .message_id = pid, .for_everyone = 1, .pool = &P};
   cr_assert_eq(TX(hd_message_delete(W, &pd)), 0);
   cr_assert_eq(pd.events.len, 2);
   cr_assert_eq(hd_message_get(R, m, p, pid, &P, &msg), HD_ERR_MESSAGE_NOT_FOUND);

@@ -34,8 +34,7 @@ Test(updates, private_chat_fans_out_to_both_user_logs) {
 
   hd_message_op_t e = {.user_id = a, .chat_id = p, .message_id = m1, .text = "uno", .pool = &P};
   cr_assert_eq(TX(hd_message_edit(W, &e)), 0);
-  hd_message_op_t d = {.user_id = b, .chat_id = p, .message_id = m2, .for_everyone = 1,
-                       .pool = &P};
+  hd_message_op_t d = {.user_id = b, .chat_id = p, .message_id = m2, .for_everyone = 1, .pool = &P};
   cr_assert_eq(TX(hd_message_delete(W, &d)), 0);
   hd_message_op_t me = {.user_id = a, .chat_id = p, .message_id = m1, .pool = &P};
   cr_assert_eq(TX(hd_message_delete(W, &me)), 0); /* for me: only a's log */
@@ -76,10 +75,8 @@ Test(updates, private_chat_fans_out_to_both_user_logs) {
   cr_assert_eq(u[4].message_id, m1);
 
   /* private chats have no chat log */
-  cr_assert_eq(hd_updates_chat_difference(R, a, p, 0, 10, &P, &u, &n, &cur),
-               HD_ERR_PRIVATE_CHAT);
-  cr_assert_eq(hd_updates_chat_difference(R, c, p, 0, 10, &P, &u, &n, &cur),
-               HD_ERR_CHAT_NOT_FOUND);
+  cr_assert_eq(hd_updates_chat_difference(R, a, p, 0, 10, &P, &u, &n, &cur), HD_ERR_PRIVATE_CHAT);
+  cr_assert_eq(hd_updates_chat_difference(R, c, p, 0, 10, &P, &u, &n, &cur), HD_ERR_CHAT_NOT_FOUND);
 }
 
 Test(updates, difference_pages_until_current) {
@@ -111,14 +108,13 @@ Test(updates, difference_pages_until_current) {
 
 Test(updates, group_and_channel_chat_log) {
   int64_t o = fx_user("owner"), m = fx_user("member"), x = fx_user("outsider");
-  int64_t g = fx_chat(o, HD_CHAT_GROUP, NULL);             /* pts 1: owner joined */
-  cr_assert_eq(fx_member(hd_member_add, o, g, m, 0), 0);   /* 2: member joined */
+  int64_t g = fx_chat(o, HD_CHAT_GROUP, NULL);           /* pts 1: owner joined */
+  cr_assert_eq(fx_member(hd_member_add, o, g, m, 0), 0); /* 2: member joined */
   int64_t id = 0;
-  cr_assert_eq(fx_send(m, g, 1, "hello", &id), 0);          /* 3 */
+  cr_assert_eq(fx_send(m, g, 1, "hello", &id), 0);                        /* 3 */
   cr_assert_eq(fx_member(hd_member_set_role, o, g, m, HD_ROLE_ADMIN), 0); /* 4 */
-  hd_message_op_t e = {.user_id = m, .chat_id = g, .message_id = id, .text = "hello!",
-                       .pool = &P};
-  cr_assert_eq(TX(hd_message_edit(W, &e)), 0);              /* 5 */
+  hd_message_op_t e = {.user_id = m, .chat_id = g, .message_id = id, .text = "hello!", .pool = &P};
+  cr_assert_eq(TX(hd_message_edit(W, &e)), 0);             /* 5 */
   cr_assert_eq(fx_member(hd_member_leave, m, g, m, 0), 0); /* 6: member left */
 
   /* the group log does not touch user logs except for membership */
@@ -149,12 +145,11 @@ Test(updates, group_and_channel_chat_log) {
   cr_assert_eq(u[0].pts, 5);
 
   /* a former member of a private group sees nothing; a public channel is open to all */
-  cr_assert_eq(hd_updates_chat_difference(R, m, g, 0, 10, &P, &u, &n, &cur),
-               HD_ERR_CHAT_NOT_FOUND);
+  cr_assert_eq(hd_updates_chat_difference(R, m, g, 0, 10, &P, &u, &n, &cur), HD_ERR_CHAT_NOT_FOUND);
   int64_t ch = fx_chat(o, HD_CHAT_CHANNEL, "channel1");
   cr_assert_eq(fx_send(o, ch, 2, "post", &id), 0);
-  hd_message_op_t del = {.user_id = o, .chat_id = ch, .message_id = id, .for_everyone = 1,
-                         .pool = &P};
+  hd_message_op_t del = {
+      .user_id = o, .chat_id = ch, .message_id = id, .for_everyone = 1, .pool = &P};
   cr_assert_eq(TX(hd_message_delete(W, &del)), 0);
   cr_assert_eq(hd_updates_chat_difference(R, x, ch, 0, 10, &P, &u, &n, &cur), 0);
   cr_assert_eq(cur, 3);

@@ -34,9 +34,7 @@ Test(utf8, incremental_split_sequence) {
   cr_assert(hd_utf8_complete(&st));
 }
 
-Test(utf8, counts_code_points) {
-  cr_assert_eq(hd_utf8_count("a\xc3\xbc\xf0\x9f\x98\x80", 7), 3);
-}
+Test(utf8, counts_code_points) { cr_assert_eq(hd_utf8_count("a\xc3\xbc\xf0\x9f\x98\x80", 7), 3); }
 
 Test(error, table_is_consistent) {
   for (int e = HD__ERR_FIRST + 1; e < HD__ERR_LAST; e++) {

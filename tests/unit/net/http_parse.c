@@ -82,8 +82,11 @@ Test(http_parse, limits) {
   hd__http_parser_dispose(&p);
   /* chunked total over the limit */
   hd__http_parser_init(&p, &lim);
-  cr_assert_eq(feed_all(&p, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                            "10\r\n0123456789abcdef\r\n11\r\n", &used), HD_ERR_TOO_LARGE);
+  cr_assert_eq(feed_all(&p,
+                        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "10\r\n0123456789abcdef\r\n11\r\n",
+                        &used),
+               HD_ERR_TOO_LARGE);
   hd__http_parser_dispose(&p);
   /* headers too large, in one piece and dribbled */
   memset(big, 'a', sizeof(big));
@@ -115,8 +118,9 @@ Test(http_parse, keep_alive_and_upgrade_flags) {
   hd__http_parser_next(&p);
   hd__http_parser_dispose(&p); /* the server finishes the connection after such a request */
   hd__http_parser_init(&p, &lim);
-  cr_assert_eq(feed_all(&p, "GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
-                        &used), HD_HTTP_COMPLETE);
+  cr_assert_eq(
+      feed_all(&p, "GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n", &used),
+      HD_HTTP_COMPLETE);
   r = hd__http_req_create(&p, NULL);
   cr_assert(r->upgrade);
   hd__http_req_free(r);

@@ -458,7 +458,10 @@ Test(net, ws_echo_fragments_ping_close) {
   cr_assert_eq(n, sizeof(mid));
   cr_assert_eq(sum_stat(offsetof(hd_loop_stats_t, ws_conns_open)), 1);
   /* close handshake: code echoed, then the server closes TCP */
-  ws_send(c, 1, HD_WS_OP_CLOSE, "\x03\xe8" "done", 6, 1);
+  ws_send(c, 1, HD_WS_OP_CLOSE,
+          "\x03\xe8"
+          "done",
+          6, 1);
   cr_assert_eq(ws_recv(c, buf, &n), HD_WS_OP_CLOSE);
   cr_assert(n == 2 && (uint8_t)buf[0] == 0x03 && (uint8_t)buf[1] == 0xe8);
   cr_assert(sees_eof(c));
@@ -495,11 +498,11 @@ static void expect_ws_error(const void *payload, size_t len, int op, int masked,
 }
 
 Test(net, ws_protocol_errors) {
-  expect_ws_error("x", 1, HD_WS_OP_TEXT, 0, 1002);              /* unmasked */
-  expect_ws_error("\xc3\x28", 2, HD_WS_OP_TEXT, 1, 1007);       /* invalid UTF-8 */
+  expect_ws_error("x", 1, HD_WS_OP_TEXT, 0, 1002);        /* unmasked */
+  expect_ws_error("\xc3\x28", 2, HD_WS_OP_TEXT, 1, 1007); /* invalid UTF-8 */
   char big[5000] = {0};
-  expect_ws_error(big, sizeof(big), HD_WS_OP_BINARY, 1, 1009);  /* over ws_max_message */
-  expect_ws_error("\x03\xed", 2, HD_WS_OP_CLOSE, 1, 1002);      /* close code 1005 on wire */
+  expect_ws_error(big, sizeof(big), HD_WS_OP_BINARY, 1, 1009); /* over ws_max_message */
+  expect_ws_error("\x03\xed", 2, HD_WS_OP_CLOSE, 1, 1002);     /* close code 1005 on wire */
   wait_for(&ws_closes, 4);
   cr_assert_eq(atomic_load(&ws_closes), 4);
 }
@@ -518,9 +521,10 @@ Test(net, ws_bad_handshake_refused) {
 Test(net, ws_frames_right_behind_handshake) {
   cli_t *c = cli_open(0);
   char req[512];
-  int n = snprintf(req, sizeof(req),
-                   "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                   "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  int n =
+      snprintf(req, sizeof(req),
+               "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\n\r\n");
   uint8_t f[32];
   size_t hl = hd_ws_hdr_encode(f, 1, HD_WS_OP_TEXT, 2, MASK);
   memcpy(f + hl, "hi", 2);

@@ -58,10 +58,10 @@ Test(sha1, base64_roundtrip_and_rejects) {
   cr_assert_eq(hd_base64_decode("Zm9vYmE=", 8, d, sizeof(d)), 5);
   cr_assert(memcmp(d, "fooba", 5) == 0);
   cr_assert_eq(hd_base64_decode("Zm9vYg==", 8, d, sizeof(d)), 4);
-  cr_assert_eq(hd_base64_decode("Zm9", 3, d, sizeof(d)), -1);     /* not a multiple of 4 */
-  cr_assert_eq(hd_base64_decode("Zm=v", 4, d, sizeof(d)), -1);    /* pad in the middle */
+  cr_assert_eq(hd_base64_decode("Zm9", 3, d, sizeof(d)), -1);      /* not a multiple of 4 */
+  cr_assert_eq(hd_base64_decode("Zm=v", 4, d, sizeof(d)), -1);     /* pad in the middle */
   cr_assert_eq(hd_base64_decode("Zm9v!mFy", 8, d, sizeof(d)), -1); /* bad char */
-  cr_assert_eq(hd_base64_decode("Zm9vYmFy", 8, d, 3), -1);        /* over cap */
+  cr_assert_eq(hd_base64_decode("Zm9vYmFy", 8, d, 3), -1);         /* over cap */
 }
 
 Test(sha1, rfc6455_accept_key) {

@@ -58,7 +58,7 @@ Test(timer_wheel, cancel_and_reschedule) {
   hd_wheel_schedule(&w, &a.node, now, 50);
   hd_wheel_schedule(&w, &b.node, now, 50);
   hd_wheel_cancel(&w, &a.node);
-  hd_wheel_cancel(&w, &a.node); /* idempotent */
+  hd_wheel_cancel(&w, &a.node);             /* idempotent */
   hd_wheel_schedule(&w, &b.node, now, 200); /* move */
   cr_assert_eq(w.count, 1);
   run_until(&w, 150, 5);

@@ -156,33 +156,53 @@ Test(ws_frame, reader_rejects) {
   struct {
     const char *name;
     int want;
-  } cases[] = {{"unmasked", 1002}, {"cont without start", 1002}, {"text inside fragmented", 1002},
-               {"bad utf8", 1007}, {"bad utf8 split across fragments", 1007},
-               {"too big", 1009}, {"too big reassembled", 1009}, {"close 1 byte", 1002},
-               {"close bad code", 1002}, {"close bad utf8 reason", 1007}};
+  } cases[] = {{"unmasked", 1002},
+               {"cont without start", 1002},
+               {"text inside fragmented", 1002},
+               {"bad utf8", 1007},
+               {"bad utf8 split across fragments", 1007},
+               {"too big", 1009},
+               {"too big reassembled", 1009},
+               {"close 1 byte", 1002},
+               {"close bad code", 1002},
+               {"close bad utf8 reason", 1007}};
   for (size_t i = 0; i < HD_ARRAY_SIZE(cases); i++) {
     size_t n = 0;
     uint8_t big[101] = {0};
     switch (i) {
-    case 0: n = client_frame(buf, 1, HD_WS_OP_TEXT, "x", 1, 0); break;
-    case 1: n = client_frame(buf, 1, HD_WS_OP_CONT, "x", 1, 1); break;
+    case 0:
+      n = client_frame(buf, 1, HD_WS_OP_TEXT, "x", 1, 0);
+      break;
+    case 1:
+      n = client_frame(buf, 1, HD_WS_OP_CONT, "x", 1, 1);
+      break;
     case 2:
       n = client_frame(buf, 0, HD_WS_OP_TEXT, "x", 1, 1);
       n += client_frame(buf + n, 1, HD_WS_OP_TEXT, "y", 1, 1);
       break;
-    case 3: n = client_frame(buf, 1, HD_WS_OP_TEXT, "\xc0\xaf", 2, 1); break;
+    case 3:
+      n = client_frame(buf, 1, HD_WS_OP_TEXT, "\xc0\xaf", 2, 1);
+      break;
     case 4:
       n = client_frame(buf, 0, HD_WS_OP_TEXT, "\xe2\x82", 2, 1);
       n += client_frame(buf + n, 1, HD_WS_OP_CONT, "x", 1, 1);
       break;
-    case 5: n = client_frame(buf, 1, HD_WS_OP_BINARY, big, 101, 1); break;
+    case 5:
+      n = client_frame(buf, 1, HD_WS_OP_BINARY, big, 101, 1);
+      break;
     case 6:
       n = client_frame(buf, 0, HD_WS_OP_BINARY, big, 60, 1);
       n += client_frame(buf + n, 1, HD_WS_OP_CONT, big, 41, 1);
       break;
-    case 7: n = client_frame(buf, 1, HD_WS_OP_CLOSE, "\x03", 1, 1); break;
-    case 8: n = client_frame(buf, 1, HD_WS_OP_CLOSE, "\x03\xed", 2, 1); break; /* 1005 */
-    case 9: n = client_frame(buf, 1, HD_WS_OP_CLOSE, "\x03\xe8\xff", 3, 1); break;
+    case 7:
+      n = client_frame(buf, 1, HD_WS_OP_CLOSE, "\x03", 1, 1);
+      break;
+    case 8:
+      n = client_frame(buf, 1, HD_WS_OP_CLOSE, "\x03\xed", 2, 1);
+      break; /* 1005 */
+    case 9:
+      n = client_frame(buf, 1, HD_WS_OP_CLOSE, "\x03\xe8\xff", 3, 1);
+      break;
     }
     hd_ws_reader_init(&rd);
     cr_assert_eq(feed(&rd, buf, n, &rec, &used), cases[i].want, "%s", cases[i].name);
@@ -202,7 +222,10 @@ Test(ws_frame, reader_rejects) {
 
 Test(ws_frame, reader_close_and_stop) {
   uint8_t buf[64];
-  size_t n = client_frame(buf, 1, HD_WS_OP_CLOSE, "\x03\xe8" "bye", 5, 1);
+  size_t n = client_frame(buf, 1, HD_WS_OP_CLOSE,
+                          "\x03\xe8"
+                          "bye",
+                          5, 1);
   n += client_frame(buf + n, 1, HD_WS_OP_BINARY, "zz", 2, 1);
   n += client_frame(buf + n, 1, HD_WS_OP_BINARY, "yy", 2, 1);
   hd_ws_reader_t rd;

@@ -183,11 +183,17 @@ Test(hashbank, blob_round_trip_and_tamper_detection) {
 }
 
 Test(hashbank, md5_rfc1321_vectors) {
-  static const char *in[] = {"", "a", "abc", "message digest", "abcdefghijklmnopqrstuvwxyz",
-                             "12345678901234567890123456789012345678901234567890123456789012345678901234567890"};
-  static const char *out[] = {"d41d8cd98f00b204e9800998ecf8427e", "0cc175b9c0f1b6a831c399e269772661",
-                              "900150983cd24fb0d6963f7d28e17f72", "f96b697d7cb7938d525a2f31aaf161d0",
-                              "c3fcd3d76192e4007dfb496cca67e13b", "57edf4a22be3c955ac49da2e2107b67a"};
+  static const char *in[] = {
+      "",
+      "a",
+      "abc",
+      "message digest",
+      "abcdefghijklmnopqrstuvwxyz",
+      "12345678901234567890123456789012345678901234567890123456789012345678901234567890"};
+  static const char *out[] = {
+      "d41d8cd98f00b204e9800998ecf8427e", "0cc175b9c0f1b6a831c399e269772661",
+      "900150983cd24fb0d6963f7d28e17f72", "f96b697d7cb7938d525a2f31aaf161d0",
+      "c3fcd3d76192e4007dfb496cca67e13b", "57edf4a22be3c955ac49da2e2107b67a"};
   for (int i = 0; i < 6; i++) {
     uint8_t d[16];
     char hex[33];

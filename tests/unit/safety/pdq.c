@@ -99,7 +99,8 @@ static void ref_box1d(const float *in, float *out, int len, int stride, int w) {
 }
 
 static void ref_hash(const float *luma, int rows, int cols, hd_pdq_hash_t *h, int *quality) {
-  float *b1 = malloc(sizeof(float) * (size_t)rows * cols), *b2 = malloc(sizeof(float) * (size_t)rows * cols);
+  float *b1 = malloc(sizeof(float) * (size_t)rows * cols),
+        *b2 = malloc(sizeof(float) * (size_t)rows * cols);
   static float a[64][64];
   memcpy(b1, luma, sizeof(float) * (size_t)rows * cols);
   int wr = (cols + 127) / 128, wc = (rows + 127) / 128;
@@ -114,7 +115,8 @@ static void ref_hash(const float *luma, int rows, int cols, hd_pdq_hash_t *h, in
     }
     for (int i = 0; i < 64; i++)
       for (int j = 0; j < 64; j++)
-        a[i][j] = b1[(size_t)(int)(((i + 0.5) * rows) / 64) * cols + (int)(((j + 0.5) * cols) / 64)];
+        a[i][j] =
+            b1[(size_t)(int)(((i + 0.5) * rows) / 64) * cols + (int)(((j + 0.5) * cols) / 64)];
   }
   /* quality, DCT and bits through the library on a 64x64 input (no filter at 64x64) */
   hd_pdq_work_t w;
@@ -126,7 +128,7 @@ static void ref_hash(const float *luma, int rows, int cols, hd_pdq_hash_t *h, in
 }
 
 Test(pdq, optimised_filter_equals_reference_port) {
-  static const int sizes[][2] = {{5, 5},     {64, 64},  {63, 65},  {7, 300},  {300, 7},
+  static const int sizes[][2] = {{5, 5},     {64, 64},   {63, 65},  {7, 300},    {300, 7},
                                  {128, 129}, {200, 333}, {513, 97}, {1004, 160}, {100, 1600}};
   hd_pdq_work_t w;
   hd_pdq_work_init(&w);
@@ -156,8 +158,9 @@ Test(pdq, hex_round_trip_and_errors) {
   cr_assert_str_eq(out, s);
   cr_assert_eq(hd_pdq_distance(&h, &z), 128);
   cr_assert_eq(hd_pdq_parse(s, 63, &h), HD_ERR_BAD_HASH);
-  cr_assert_eq(hd_pdq_parse("x8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22", 64, &h),
-               HD_ERR_BAD_HASH);
+  cr_assert_eq(
+      hd_pdq_parse("x8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22", 64, &h),
+      HD_ERR_BAD_HASH);
   hd_pdq_profile_t p;
   cr_assert_eq(hd_pdq_profile_parse("512", &p), 0);
   cr_assert_eq(p, HD_PDQ_PROFILE_512);

@@ -80,7 +80,8 @@ Test(pdq_index, random_set_with_planted_matches_equals_scan) {
   }
   cr_assert_geq(found31, (size_t)Q * 25, "planted matches missing: %zu", found31);
   /* 32 B hash + 16 × 4 B ids per entry, plus 4 MiB of directories (42 B/hash at this N) */
-  cr_assert_leq(hd_pdq_index_memory(idx), (size_t)N * 96 + (size_t)16 * 65537 * 4 + 2 * 1024 * 1024);
+  cr_assert_leq(hd_pdq_index_memory(idx),
+                (size_t)N * 96 + (size_t)16 * 65537 * 4 + 2 * 1024 * 1024);
   hd_pdq_index_destroy(idx);
   free(v);
 }

@@ -46,8 +46,8 @@ static int64_t pragma_int(hd_store_t *s, const char *sql) {
 }
 
 static int64_t add_user(hd_store_t *w, const char *name) {
-  hd_user_t u = {.username = name, .display_name = name, .bio = "", .country = "de",
-                 .created_at = 1};
+  hd_user_t u = {
+      .username = name, .display_name = name, .bio = "", .country = "de", .created_at = 1};
   cr_assert_eq(w->ops->user_insert(w, &u, "h"), 0);
   return u.id;
 }
@@ -89,8 +89,7 @@ Test(sqlite, refuses_a_newer_schema) {
   hd_store_config_t cfg = {.data_dir = dir, .sync_full = 0};
   hd_store_t *w;
   cr_assert_eq(hd_store_open(&cfg, 0, &w), 0);
-  cr_assert_eq(sqlite3_exec(HD_SQ(w)->db, "PRAGMA user_version = 99", NULL, NULL, NULL),
-               SQLITE_OK);
+  cr_assert_eq(sqlite3_exec(HD_SQ(w)->db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
   hd_store_close(w);
   cr_assert_eq(hd_store_open(&cfg, 0, &w), HD_ERR_STORAGE);
 }
@@ -114,8 +113,8 @@ Test(sqlite, unique_keys_map_to_domain_errors) {
   cr_assert_eq(w->ops->chat_find_private(w, a, b, &found), 0);
   cr_assert_eq(found, c.id);
 
-  hd_chat_t g = {.type = HD_CHAT_GROUP, .title = "g", .username = "Group1", .owner_id = a,
-                 .created_at = 1};
+  hd_chat_t g = {
+      .type = HD_CHAT_GROUP, .title = "g", .username = "Group1", .owner_id = a, .created_at = 1};
   cr_assert_eq(w->ops->chat_insert(w, &g, 0, 0), 0);
   hd_chat_t g2 = g;
   g2.username = "group1";
@@ -130,8 +129,8 @@ Test(sqlite, unique_keys_map_to_domain_errors) {
   cr_assert_eq(w->ops->member_insert(w, g.id, 777, HD_ROLE_MEMBER, 1), HD_ERR_USER_NOT_FOUND);
   cr_assert_eq(w->ops->member_delete(w, g.id, b), HD_ERR_NOT_MEMBER);
 
-  hd_message_t m = {.chat_id = g.id, .id = 1, .sender_id = a, .random_id = 5, .date = 1,
-                    .text = "x"};
+  hd_message_t m = {
+      .chat_id = g.id, .id = 1, .sender_id = a, .random_id = 5, .date = 1, .text = "x"};
   cr_assert_eq(w->ops->message_insert(w, &m), 0);
   m.id = 2;
   cr_assert_eq(w->ops->message_insert(w, &m), HD_ERR_CONFLICT); /* same random_id */
@@ -195,8 +194,8 @@ Test(sqlite, hot_reads_use_indexes) {
   cr_assert_eq(hd_store_open(&cfg, 0, &w), 0);
   char p[1024];
   static const hd_sq_query_t lookups[] = {
-      HD_Q_SESSION_RESOLVE, HD_Q_CHAT_GET,  HD_Q_MEMBER_GET,      HD_Q_MESSAGE_PAGE_BEFORE,
-      HD_Q_MESSAGE_PAGE_AFTER, HD_Q_USER_UPDATES, HD_Q_CHAT_UPDATES, HD_Q_USER_FIND,
+      HD_Q_SESSION_RESOLVE,     HD_Q_CHAT_GET,          HD_Q_MEMBER_GET,   HD_Q_MESSAGE_PAGE_BEFORE,
+      HD_Q_MESSAGE_PAGE_AFTER,  HD_Q_USER_UPDATES,      HD_Q_CHAT_UPDATES, HD_Q_USER_FIND,
       HD_Q_MESSAGE_FIND_RANDOM, HD_Q_CHAT_FIND_PRIVATE, HD_Q_MEMBER_LIST};
   for (size_t i = 0; i < HD_ARRAY_SIZE(lookups); i++) {
     plan(w, lookups[i], p, sizeof(p));
@@ -224,8 +223,8 @@ Test(sqlite, history_of_a_million_messages_pages_fast, .timeout = 60) {
            " SELECT %lld, i, %lld, i, i, 'a message of ordinary length, about forty bytes'"
            " FROM n",
            (long long)total, (long long)g.id, (long long)a);
-  cr_assert_eq(sqlite3_exec(HD_SQ(w)->db, sql, NULL, NULL, NULL), SQLITE_OK,
-               "%s", sqlite3_errmsg(HD_SQ(w)->db));
+  cr_assert_eq(sqlite3_exec(HD_SQ(w)->db, sql, NULL, NULL, NULL), SQLITE_OK, "%s",
+               sqlite3_errmsg(HD_SQ(w)->db));
   cr_assert_eq(hd_store_open(&cfg, 1, &r), 0);
 
   hd_message_t *page;

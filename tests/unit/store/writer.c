@@ -35,9 +35,9 @@ TestSuite(writer, .init = setup, .fini = teardown);
 
 typedef struct {
   char name[32];
-  int fail_with;     /* returned after a successful insert (0: succeed) */
-  int sabotage;      /* roll the whole transaction back from inside the job */
-  long seq;          /* submission order */
+  int fail_with; /* returned after a successful insert (0: succeed) */
+  int sabotage;  /* roll the whole transaction back from inside the job */
+  long seq;      /* submission order */
   int status;
   int done_calls;
 } job_t;
@@ -47,8 +47,8 @@ static long next_seq, last_done_seq = -1, order_errors;
 
 static int job_run(hd_store_t *tx, void *arg) {
   job_t *j = arg;
-  hd_user_t u = {.username = j->name, .display_name = j->name, .bio = "", .country = "DE",
-                 .created_at = 1};
+  hd_user_t u = {
+      .username = j->name, .display_name = j->name, .bio = "", .country = "DE", .created_at = 1};
   int r = tx->ops->user_insert(tx, &u, "hash");
   if (r != 0)
     return r;
@@ -216,7 +216,7 @@ Test(writer, failing_job_rolls_back_alone) {
   memset(j, 0, sizeof(j));
   snprintf(j[0].name, sizeof(j[0].name), "first");
   snprintf(j[1].name, sizeof(j[1].name), "second");
-  j[1].fail_with = HD_ERR_FORBIDDEN; /* inserts, then fails: its insert must vanish */
+  j[1].fail_with = HD_ERR_FORBIDDEN;               /* inserts, then fails: its insert must vanish */
   snprintf(j[2].name, sizeof(j[2].name), "FIRST"); /* sees job 0: duplicate name */
   snprintf(j[3].name, sizeof(j[3].name), "fourth");
   gate_close_and_wait(w); /* all four land in one batch */
