@@ -17,9 +17,13 @@
  *     completion delivered during shutdown still finds it; ctx->rt is NULL once the loop's
  *     registry is gone and nothing is published after that.
  */
+#include "api/admin_cli.h"
 #include "api/app.h"
+#include "api/banks.h"
 #include "api/config.h"
 #include "api/handler.h"
+#include "api/media.h"
+#include "api/metrics.h"
 #include "api/ratelimit.h"
 #include "api/realtime.h"
 #include "common/error.h"
@@ -85,6 +89,8 @@ static int write_port_file(const char *path, int port) {
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "admin") == 0) /* set-up commands: api/admin_cli.c */
+    return hd_admin_cli_main(argc, argv);
   char err[512];
   hd_config_default(&app.cfg);
   int rc = hd_config_parse(&app.cfg, argc, argv, err, sizeof(err));
@@ -109,6 +115,10 @@ int main(int argc, char **argv) {
             hd_strerror(rc));
     goto fail_writer;
   }
+  if ((rc = hd_api_banks_start(&app, &sc)) != 0) { /* api/banks.c: live hash banks */
+    fprintf(stderr, "heraldd: cannot load the hash banks: %s\n", hd_strerror(rc));
+    goto fail_banks;
+  }
   app.limits = hd_ratelimit_create(0);
 
   hd_server_config_t srv = {
@@ -120,12 +130,15 @@ int main(int argc, char **argv) {
       .handler_data = &app,
       .loop_start = loop_start,
       .loop_stop = loop_stop,
+      .on_response = hd_api_on_response,
+      .body_sink = hd_api_body_sink, /* streamed uploads (api/media.c) */
   };
   if ((rc = hd_server_create(&srv, &app.server)) != 0) {
     fprintf(stderr, "heraldd: cannot listen on %s:%d: %s\n", app.cfg.host, app.cfg.port,
             hd_strerror(rc));
     goto fail_server;
   }
+  app.metrics = hd_metrics_create(hd_server_nloops(app.server), nroutes);
   int port = hd_server_port(app.server);
   if (app.cfg.port_file[0] && write_port_file(app.cfg.port_file, port) != 0) {
     fprintf(stderr, "heraldd: cannot write %s: %s\n", app.cfg.port_file, strerror(errno));
@@ -149,6 +162,8 @@ fail_run:
   hd_writer_destroy(app.writer); /* finish every acknowledged-to-be job first */
   app.writer = NULL;
   hd_server_destroy(app.server);
+  hd_metrics_destroy(app.metrics); /* after the loops: they count until they stop */
+  app.metrics = NULL;
   for (int i = 0; i < MAX_LOOPS; i++) {
     if (!ctxs[i])
       continue;
@@ -159,6 +174,8 @@ fail_run:
   }
 fail_server:
   hd_ratelimit_destroy(app.limits);
+  hd_api_banks_stop(&app);
+fail_banks:
   if (app.writer)
     hd_writer_destroy(app.writer);
 fail_writer:

@@ -24,13 +24,21 @@
  *     server) hd_api_write answers storage_unavailable instead of submitting.
  */
 #include "api/accounts.h"
+#include "api/banks.h"
 #include "api/chats.h"
 #include "api/encode.h"
+#include "api/flaggers.h"
 #include "api/handler.h"
 #include "api/health.h"
+#include "api/media.h"
 #include "api/messages.h"
+#include "api/metrics.h"
+#include "api/moderation.h"
 #include "api/ratelimit.h"
 #include "api/realtime.h"
+#include "api/reports.h"
+#include "api/staff.h"
+#include "api/statements.h"
 #include "chat/accounts.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -44,6 +52,7 @@ _Static_assert(HD_MAX_PATH_PARAMS == HD_ROUTER_MAX_PARAMS, "capture arrays must 
 #define A HD_ROUTE_AUTH
 static const hd_route_t routes[] = {
     {"GET", "/healthz", hd_api_healthz, HD_ROUTE_PUBLIC},
+    {"GET", "/metrics", hd_api_metrics, HD_ROUTE_PUBLIC},
     /* accounts and sessions */
     {"POST", "/v1/auth/register", hd_api_register, HD_ROUTE_PUBLIC},
     {"POST", "/v1/auth/login", hd_api_login, HD_ROUTE_PUBLIC},
@@ -79,6 +88,38 @@ static const hd_route_t routes[] = {
     {"GET", "/v1/updates/state", hd_api_updates_state, A},
     {"GET", "/v1/updates/difference", hd_api_updates_difference, A},
     {"GET", "/v1/chats/{id}/difference", hd_api_chat_difference, A},
+    /* media (media.c; POST bodies are streamed through hd_api_body_sink) */
+    {"POST", "/v1/media", hd_api_media_upload, A},
+    {"GET", "/v1/media/{id}", hd_api_media_download, A},
+    /* admin: staff roles and audit (staff.c) */
+    {"GET", "/v1/admin/staff", hd_api_staff_list, A},
+    {"PUT", "/v1/admin/staff/{name}", hd_api_staff_put, A},
+    {"GET", "/v1/admin/audit", hd_api_audit_list, A},
+    /* admin: hash banks (banks.c) */
+    {"GET", "/v1/admin/banks", hd_api_banks_list, A},
+    {"POST", "/v1/admin/banks", hd_api_bank_create, A},
+    {"POST", "/v1/admin/banks/{name}/import", hd_api_bank_import, A},
+    {"POST", "/v1/admin/pdq/match", hd_api_pdq_match, A},
+    /* trust & safety: reports, notices, moderation (reports.c, moderation.c) */
+    {"GET", "/v1/reports/reasons", hd_api_report_reasons, HD_ROUTE_PUBLIC},
+    {"POST", "/v1/reports", hd_api_report_create, A},
+    {"GET", "/v1/reports/{id}", hd_api_report_get, A},
+    {"POST", "/v1/notices", hd_api_notice_create, HD_ROUTE_PUBLIC},
+    {"GET", "/v1/mod/queue", hd_api_mod_queue, A},
+    {"GET", "/v1/mod/cases/{id}", hd_api_mod_case, A},
+    {"POST", "/v1/mod/cases/{id}/claim", hd_api_mod_claim, A},
+    {"POST", "/v1/mod/cases/{id}/decide", hd_api_mod_decide, A},
+    {"GET", "/v1/mod/appeals", hd_api_mod_appeals, A},
+    {"POST", "/v1/mod/appeals/{id}/decide", hd_api_mod_appeal_decide, A},
+    {"GET", "/v1/mod/dsa/statements", hd_api_dsa_statements, A},
+    {"GET", "/v1/me/statements", hd_api_my_statements, A},
+    {"GET", "/v1/statements/{id}", hd_api_statement_get, A},
+    {"POST", "/v1/statements/{id}/appeal", hd_api_statement_appeal, A},
+    {"POST", "/v1/reports/{id}/appeal", hd_api_report_appeal, A},
+    {"GET", "/v1/admin/flaggers", hd_api_flaggers_list, A},
+    {"POST", "/v1/admin/flaggers", hd_api_flagger_create, A},
+    {"POST", "/v1/flagger/reports", hd_api_flagger_report_create, HD_ROUTE_PUBLIC},
+    {"GET", "/v1/flagger/reports/{id}", hd_api_flagger_report_get, HD_ROUTE_PUBLIC},
 };
 #undef A
 
@@ -89,19 +130,41 @@ const hd_route_t *hd_api_routes(size_t *n) {
 
 /* ---- replies ---------------------------------------------------------------------------- */
 
-static void access_log(hd_call_t *call, int status, size_t bytes) {
-  if (!call->ctx || !call->ctx->app->cfg.access_log || !hd_log_enabled(HD_LOG_INFO))
+/* One JSON line per answer (--access-log on): route is the matched pattern, "unmatched"
+ * or "net"; duration_ms is null when the net layer answered before a request existed. */
+static void access_log(const hd_app_t *app, const hd_http_done_t *ev, const char *route,
+                       int64_t user_id, int64_t dur_us) {
+  if (!app->cfg.access_log || !hd_log_enabled(HD_LOG_INFO))
     return;
-  hd_http_req_t *req = call->req;
-  char method[16], path[512];
-  hd_log_escape(method, sizeof(method), req->method.base, req->method.len);
-  hd_log_escape(path, sizeof(path), req->path.base, req->path.len);
-  uint64_t now = hd_time_mono_ns();
-  double ms = now > req->start_ns ? (double)(now - req->start_ns) / 1e6 : 0.0;
+  char method[16], path[512], dur[32];
+  hd_log_escape(method, sizeof(method), ev->method.base ? ev->method.base : "", ev->method.len);
+  hd_log_escape(path, sizeof(path), ev->path.base ? ev->path.base : "", ev->path.len);
+  if (dur_us >= 0)
+    snprintf(dur, sizeof(dur), "%.3f", (double)dur_us / 1e3);
+  else
+    snprintf(dur, sizeof(dur), "null");
   hd_log(HD_LOG_INFO, "access",
-         "\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"bytes\":%zu,\"duration_ms\":%.3f,"
-         "\"user_id\":%lld",
-         method, path, status, bytes, ms, (long long)call->user_id);
+         "\"method\":\"%s\",\"path\":\"%s\",\"route\":\"%s\",\"status\":%d,\"bytes\":%zu,"
+         "\"duration_ms\":%s,\"user_id\":%lld",
+         method, path, route, ev->status, ev->bytes, dur, (long long)user_id);
+}
+
+void hd_api_on_response(hd_loop_t *loop, const hd_http_done_t *ev, void *data) {
+  hd_app_t *app = data;
+  size_t row = HD_ARRAY_SIZE(routes) + 1; /* answered by the net layer */
+  const char *route = "net";
+  int64_t user_id = 0, dur_us = -1;
+  if (ev->req) {
+    hd_call_t *call = ev->req->user;
+    row = call ? call->route_id : 0;
+    route = row ? routes[row - 1].pattern : "unmatched";
+    user_id = call ? call->user_id : 0;
+    uint64_t now = hd_time_mono_ns();
+    dur_us = now > ev->req->start_ns ? (int64_t)((now - ev->req->start_ns) / 1000) : 0;
+  }
+  if (app->metrics)
+    hd_metrics_count(app->metrics, hd_loop_index(loop), row, ev->status, dur_us);
+  access_log(app, ev, route, user_id, dur_us);
 }
 
 static int dump_cb(const char *buf, size_t size, void *data) {
@@ -117,7 +180,6 @@ void hd_api_reply(hd_call_t *call, int status, json_t *body) {
     hd_buf_appendf(&b, "{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\"}}");
   }
   json_decref(body);
-  access_log(call, status, b.len);
   hd_http_respond(call->req, status, "application/json", hd_iov(b.base, b.len));
   hd_buf_dispose(&b);
 }
@@ -288,8 +350,8 @@ static int authenticate(hd_call_t *call, unsigned flags) {
   uint8_t hash[32];
   hd_token_hash(tok, hash);
   int rc = hd_session_resolve(call->ctx->rd, hash, &call->user_id, &call->session_id);
-  if (rc == HD_ERR_STORAGE || rc == HD_ERR_NOMEM)
-    return rc;
+  if (rc == HD_ERR_STORAGE || rc == HD_ERR_NOMEM || rc == HD_ERR_ACCOUNT_SUSPENDED)
+    return rc; /* suspended: chat/moderation.h */
   if (rc != 0 || call->user_id <= 0) {
     call->user_id = call->session_id = 0;
     return HD_ERR_UNAUTHORIZED;
@@ -328,9 +390,37 @@ void hd_api_handle(hd_http_req_t *req, void *data) {
   }
   memcpy(call->params, m.params, sizeof(call->params));
   call->nparams = m.nparams;
+  call->route_id = (size_t)(m.route - routes) + 1;
   if ((m.route->flags & HD_ROUTE_AUTH) && (rc = authenticate(call, m.route->flags)) != 0) {
     hd_api_error(call, rc);
     return;
   }
   m.route->handler(call);
+}
+
+int hd_api_body_sink(hd_http_req_t *req, void *data, hd_http_sink_t **sink) {
+  (void)data;
+  hd_route_match_t m;
+  if (hd_router_match(routes, HD_ARRAY_SIZE(routes), req->method, req->path, &m) != 0 ||
+      m.route->handler != hd_api_media_upload)
+    return 0; /* everything else is buffered and dispatched as usual */
+  hd_call_t *call = hd_mem_pool_alloc(&req->pool, sizeof(*call));
+  memset(call, 0, sizeof(*call));
+  call->req = req;
+  call->ctx = hd_loop_data(req->loop);
+  call->route_id = (size_t)(m.route - routes) + 1;
+  req->user = call;
+  if (!call->ctx || !call->ctx->rd)
+    return HD_ERR_STORAGE;
+  int rps = call->ctx->app->cfg.rate_ip_per_sec;
+  if (rps > 0 && call->ctx->app->limits) {
+    char key[HD_RATELIMIT_KEY_MAX + 1];
+    snprintf(key, sizeof(key), "ip:%s", req->remote_ip);
+    if (hd_ratelimit_take(call->ctx->app->limits, key, rps, 2.0 * rps, hd_time_now_ms()))
+      return HD_ERR_RATE_LIMITED;
+  }
+  int rc = authenticate(call, m.route->flags);
+  if (rc != 0)
+    return rc;
+  return hd_api_media_sink(call, sink);
 }

@@ -25,6 +25,8 @@ typedef struct st_hd_app_t hd_app_t;
 typedef struct st_hd_loop_ctx_t hd_loop_ctx_t;
 typedef struct st_hd_rt_loop_t hd_rt_loop_t;
 typedef struct st_hd_ratelimit_t hd_ratelimit_t;
+typedef struct st_hd_banksvc_t hd_banksvc_t;
+typedef struct st_hd_metrics_t hd_metrics_t;
 
 struct st_hd_app_t {
   hd_config_t cfg;
@@ -32,6 +34,8 @@ struct st_hd_app_t {
   hd_writer_t *writer;
   _Atomic uint64_t messages_sent; /* for /metrics */
   hd_ratelimit_t *limits;         /* token buckets shared by all loops (api/ratelimit.h) */
+  hd_banksvc_t *banks;            /* live hash banks (safety/banksvc.h), loaded at start */
+  hd_metrics_t *metrics;          /* per-loop request counters (api/metrics.h), may be NULL */
 };
 
 struct st_hd_loop_ctx_t {
@@ -50,6 +54,7 @@ typedef struct {
   int64_t session_id;
   hd_iovec_t params[HD_MAX_PATH_PARAMS]; /* path captures in order: /v1/chats/{id}/... */
   size_t nparams;
+  size_t route_id; /* 1 + index of the matched route in the table; 0 before/without a match */
 } hd_call_t;
 
 /* Respond with a JSON value (consumed) and the given status. */

@@ -88,6 +88,14 @@ static const opt_t opts[] = {
     {"log-level", K_LEVEL, OFF(log_level), 0, 0, 0, "debug|info|warn|error (default info)"},
     {"access-log", K_ONOFF, OFF(access_log), 0, 0, 0,
      "on|off   one JSON line per request (default off)"},
+    {"metrics", K_ONOFF, OFF(metrics), 0, 0, 0,
+     "on|off   serve GET /metrics, Prometheus text (default on)"},
+    {"max-upload", K_SIZE, OFF(max_upload), 0, 1, 64LL * 1024 * MIB,
+     "BYTES    largest media upload, streamed to disk (default 50M)"},
+    {"sla-urgent", K_INT, OFF(sla_urgent), 0, 1, 30 * 86400,
+     "SECS     trusted-flagger SLA for CSAM/terrorism reports (default 3600)"},
+    {"sla-default", K_INT, OFF(sla_default), 0, 1, 30 * 86400,
+     "SECS     trusted-flagger SLA for other reports (default 86400)"},
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -116,6 +124,10 @@ void hd_config_default(hd_config_t *cfg) {
   cfg->rate_ip_per_sec = 0;
   cfg->log_level = HD_LOG_INFO;
   cfg->access_log = 0;
+  cfg->metrics = 1;
+  cfg->max_upload = 50 * 1024 * 1024;
+  cfg->sla_urgent = 3600;
+  cfg->sla_default = 86400;
 }
 
 /* Parse a decimal integer with an optional suffix scaled by mult(suffix). Strict: the whole

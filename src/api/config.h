@@ -27,6 +27,10 @@ typedef struct {
   int rate_ip_per_sec;       /* --rate-ip N: requests per IP per second (burst 2N, 0 = off) */
   hd_log_level_t log_level;  /* --log-level debug|info|warn|error */
   int access_log;            /* --access-log on|off: one JSON line per request */
+  int metrics;               /* --metrics on|off: serve GET /metrics (default on) */
+  size_t max_upload;         /* --max-upload BYTES: largest media upload (default 50M) */
+  int sla_urgent;            /* --sla-urgent SECS: flagger CSAM/terrorism SLA (default 3600) */
+  int sla_default;           /* --sla-default SECS: other flagger reports (default 86400) */
 } hd_config_t;
 
 /* Fill cfg with defaults. */

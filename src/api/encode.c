@@ -6,7 +6,8 @@
  *  1. Every function returns a new object (never NULL for a non-NULL input): strings that
  *     are NULL or not valid UTF-8 (which the store should never hold) encode as "".
  *  2. Optional members (edit_date, reply_to_id, fwd_from, views, message_id, user_id,
- *     role, message) are omitted when unset (0 / NULL), never sent as 0 or null.
+ *     role, message, media and its width/height/file_name) are omitted when unset (0 /
+ *     NULL), never sent as 0 or null.
  *  3. chat.username is the one member that is null rather than omitted when unset.
  */
 #include "api/encode.h"
@@ -70,6 +71,21 @@ json_t *hd_json_chat(const hd_chat_t *c) {
   return o;
 }
 
+json_t *hd_json_media(const hd_media_t *m) {
+  json_t *o = json_object();
+  set_int(o, "id", m->id);
+  json_object_set_new(o, "kind", json_string(m->kind == HD_MEDIA_PHOTO ? "photo" : "document"));
+  json_object_set_new(o, "mime_type", str(m->mime_type));
+  set_int(o, "size", m->size);
+  if (m->sha256)
+    json_object_set_new(o, "sha256", str(m->sha256));
+  set_opt_int(o, "width", m->width);
+  set_opt_int(o, "height", m->height);
+  if (m->file_name)
+    json_object_set_new(o, "file_name", str(m->file_name));
+  return o;
+}
+
 json_t *hd_json_message(const hd_message_t *m) {
   json_t *o = json_object();
   set_int(o, "chat_id", m->chat_id);
@@ -89,6 +105,8 @@ json_t *hd_json_message(const hd_message_t *m) {
     set_int(f, "date", m->fwd_date);
     json_object_set_new(o, "fwd_from", f);
   }
+  if (m->media.id)
+    json_object_set_new(o, "media", hd_json_media(&m->media));
   return o;
 }
 

@@ -14,6 +14,8 @@ json_t *hd_json_user(const hd_user_t *u, int self);
 json_t *hd_json_session(const hd_session_t *s, int64_t current_session_id);
 json_t *hd_json_chat(const hd_chat_t *c);
 json_t *hd_json_message(const hd_message_t *m);
+/* Media: id, kind, mime_type, size, sha256 (when loaded), width/height/file_name when set. */
+json_t *hd_json_media(const hd_media_t *m);
 json_t *hd_json_member(const hd_member_t *m);
 /* An update; log_user_id != 0 marks a user-log entry ("log":"user"), else "log":"chat". */
 json_t *hd_json_update(const hd_update_t *u, int64_t log_user_id);

@@ -23,6 +23,9 @@
 
 /* The server's HTTP handler (hd_server_config_t.handler); data is the hd_app_t. */
 void hd_api_handle(hd_http_req_t *req, void *data);
+/* The server's on_response hook (hd_server_config_t.on_response); data is the hd_app_t:
+ * counts the answer in app->metrics and writes the access-log line. */
+void hd_api_on_response(hd_loop_t *loop, const hd_http_done_t *ev, void *data);
 /* The route table, for tests and the start-up check. */
 const hd_route_t *hd_api_routes(size_t *n);
 

@@ -14,9 +14,12 @@
  *     nothing: the domain appends no update for it.
  */
 #include "api/messages.h"
+
 #include "api/encode.h"
 #include "api/handler.h"
+#include "api/moderation.h"
 #include "chat/chats.h"
+#include "chat/media.h"
 #include "chat/messages.h"
 #include "common/error.h"
 
@@ -30,12 +33,14 @@ HD_WJOB(run_views, hd_message_views, hd_views_op_t)
 
 int hd_api_send_parse(hd_jin_t *in, hd_send_req_t *r) {
   memset(r, 0, sizeof(*r));
-  size_t tlen;
-  r->text = hd_jin_str(in, "text", 1, &tlen);
+  size_t tlen = 0;
+  r->media_id = hd_jin_int(in, "media_id", 0, 1, INT64_MAX, 0);
+  r->text = hd_jin_str(in, "text", r->media_id == 0, &tlen);
   r->random_id = hd_jin_random_id(in);
   r->reply_to_id = hd_jin_int(in, "reply_to_id", 0, 1, INT64_MAX, 0);
   if (!in->err) {
-    int rc = hd_message_text_check(hd_iov(r->text, tlen));
+    int rc = r->media_id ? hd_media_caption_check(hd_iov(r->text, tlen))
+                         : hd_message_text_check(hd_iov(r->text, tlen));
     if (rc)
       hd_jin_fail(in, rc, "text: %s", hd_strerror(rc));
   }
@@ -103,6 +108,7 @@ void hd_api_message_send(hd_call_t *call) {
   op->random_id = r.random_id;
   op->text = r.text;
   op->reply_to_id = r.reply_to_id;
+  op->media_id = r.media_id;
   hd_api_write(call, run_send, op, send_done);
 }
 
@@ -145,6 +151,8 @@ void hd_api_history(hd_call_t *call) {
   json_t *a = json_array();
   for (size_t i = 0; i < n; i++)
     json_array_append_new(a, message_json(&m[i], channel));
+  if (hd_api_mod_mark(call, chat_id, m, n, a) != 0) /* withheld / labelled: moderation.h */
+    return;
   hd_api_reply1(call, 200, "messages", a);
 }
 
@@ -153,10 +161,16 @@ void hd_api_message_get(hd_call_t *call) {
   hd_message_t m;
   int rc = hd_message_get(call->ctx->rd, call->user_id, chat_id, hd_call_id(call, 1),
                           &call->req->pool, &m);
-  if (rc)
+  if (rc) {
     hd_api_error(call, rc);
-  else
-    hd_api_reply1(call, 200, "message", message_json(&m, is_channel(call, chat_id)));
+    return;
+  }
+  json_t *a = json_array(); /* withheld / labelled: moderation.h */
+  json_array_append_new(a, message_json(&m, is_channel(call, chat_id)));
+  if (hd_api_mod_mark(call, chat_id, &m, 1, a) != 0)
+    return;
+  hd_api_reply1(call, 200, "message", json_incref(json_array_get(a, 0)));
+  json_decref(a);
 }
 
 static hd_message_op_t *message_op(hd_call_t *call) {

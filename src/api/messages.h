@@ -14,6 +14,7 @@ typedef struct {
   const char *text;
   int64_t random_id;
   int64_t reply_to_id; /* 0 when absent */
+  int64_t media_id;    /* 0 when absent; then text is an optional caption (<= 1024) */
 } hd_send_req_t;
 
 /* Extract and validate a send body (pure; used by the handler and the fuzz driver).

@@ -17,6 +17,7 @@
 #include "chat/accounts.h"
 
 #include "chat/internal.h"
+#include "chat/moderation.h"
 #include "common/error.h"
 #include "common/time.h"
 #include "common/utf8.h"
@@ -116,7 +117,7 @@ int hd_account_register(hd_store_t *tx, hd_register_op_t *op) {
   int taken = 0, ret;
   if ((ret = tx->ops->username_taken(tx, op->username, &taken)) != 0)
     return ret;
-  if (taken)
+  if (taken || hd_moderation_reserved_name(op->username)) /* the system account's name */
     return HD_ERR_USERNAME_TAKEN;
   hd_user_t u = {
       .username = op->username,
@@ -149,12 +150,18 @@ int hd_session_create(hd_store_t *tx, hd_session_create_op_t *op) {
   ses->ip = hd_mem_pool_strndup(op->pool, op->ip ? op->ip : "", op->ip ? strlen(op->ip) : 0);
   ses->created_at = now;
   ses->last_seen_at = now;
+  int ret = hd_moderation_account_check(tx, op->user_id, now); /* suspended: moderation.h */
+  if (ret != 0)
+    return ret;
   return tx->ops->session_insert(tx, ses, op->token_hash);
 }
 
 int hd_session_resolve(hd_store_t *rd, const uint8_t token_hash[32], int64_t *user_id,
                        int64_t *session_id) {
-  return rd->ops->session_resolve(rd, token_hash, user_id, session_id);
+  int ret = rd->ops->session_resolve(rd, token_hash, user_id, session_id);
+  if (ret == 0) /* existing sessions of a suspended account are refused too (moderation.h) */
+    ret = hd_moderation_account_check(rd, *user_id, hd_time_now());
+  return ret;
 }
 
 int hd_session_list(hd_store_t *rd, int64_t user_id, hd_mem_pool_t *pool, hd_session_t **out,

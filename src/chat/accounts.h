@@ -75,7 +75,8 @@ typedef struct {
 /* Write job: store a new session for a checked login. */
 int hd_session_create(hd_store_t *tx, hd_session_create_op_t *op);
 
-/* Read: resolve a token hash to (user id, session id). HD_ERR_UNAUTHORIZED if unknown. */
+/* Read: resolve a token hash to (user id, session id). HD_ERR_UNAUTHORIZED if unknown,
+ * ACCOUNT_SUSPENDED while the account is suspended or terminated (chat/moderation.h). */
 int hd_session_resolve(hd_store_t *rd, const uint8_t token_hash[32], int64_t *user_id,
                        int64_t *session_id);
 /* Read: the user's sessions, newest first (array in pool). */

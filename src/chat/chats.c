@@ -17,6 +17,7 @@
 
 #include "chat/accounts.h"
 #include "chat/internal.h"
+#include "chat/moderation.h"
 #include "common/error.h"
 #include "common/time.h"
 
@@ -34,7 +35,7 @@ int hd__chat_load(hd_store_t *s, int64_t user_id, int64_t chat_id, hd_mem_pool_t
   if (ret == 0) {
     chat->my_role = m.role;
     chat->my_read_max_id = m.read_max_id;
-    return 0;
+    return hd_moderation_chat_check(s, chat, 1); /* banned chats: moderation.h */
   }
   if (ret != HD_ERR_NOT_MEMBER)
     return ret;
@@ -42,7 +43,7 @@ int hd__chat_load(hd_store_t *s, int64_t user_id, int64_t chat_id, hd_mem_pool_t
     return HD_ERR_CHAT_NOT_FOUND;
   chat->my_role = HD_ROLE_NONE;
   chat->my_read_max_id = 0;
-  return 0;
+  return hd_moderation_chat_check(s, chat, 0); /* banned or restricted: moderation.h */
 }
 
 int hd__chat_decorate(hd_store_t *s, int64_t user_id, hd_mem_pool_t *pool, hd_chat_t *chat) {

@@ -20,10 +20,13 @@
  *  2. (chat_id, sender_id, random_id) identifies a send: a retry appends nothing.
  *  3. A forward records the original origin: forwarding a forward copies its fwd_from_*.
  *  4. Every NEW/EDIT event carries the message as stored (update.message != NULL).
+ *  5. Media sent to a public chat passed the safety hook (chat/media.h) before the insert;
+ *     a quarantine verdict stores nothing.
  */
 #include "chat/messages.h"
 
 #include "chat/internal.h"
+#include "chat/media.h"
 #include "common/error.h"
 #include "common/time.h"
 #include "common/utf8.h"
@@ -75,6 +78,7 @@ static int take_forward(hd_store_t *tx, hd_send_op_t *op, hd_message_t *m) {
                                  &src)) != 0)
     return ret;
   m->text = src.text;
+  m->media = src.media;       /* the media travels with the message (chat/media.h) */
   if (src.fwd_from_chat_id) { /* invariant 3 */
     m->fwd_from_chat_id = src.fwd_from_chat_id;
     m->fwd_from_message_id = src.fwd_from_message_id;
@@ -125,8 +129,17 @@ int hd_message_send(hd_store_t *tx, hd_send_op_t *op) {
   }
   if (op->fwd_chat_id && (ret = take_forward(tx, op, &m)) != 0)
     return ret;
-  if (m.text == NULL || m.text[0] == '\0')
+  if (op->media_id && !op->fwd_chat_id &&
+      (ret = hd__media_attach(tx, op->user_id, op->media_id, op->pool, &m.media)) != 0)
+    return ret;
+  if (m.text == NULL)
+    m.text = "";
+  if (m.text[0] == '\0' && m.media.id == 0)
     return HD_ERR_MESSAGE_EMPTY;
+  if (m.media.id && (ret = hd__media_screen(tx, &chat, op->user_id, &m.media, op->pool)) != 0)
+    return ret;          /* before anything is stored (invariant 5) */
+  m.media.sha256 = NULL; /* the message carries the public fields only (types.h) */
+  m.media.owner_id = m.media.created_at = 0;
   if ((ret = tx->ops->chat_next_message_id(tx, op->chat_id, m.date, &m.id)) != 0 ||
       (ret = tx->ops->message_insert(tx, &m)) != 0)
     return ret;
@@ -158,6 +171,8 @@ int hd_message_edit(hd_store_t *tx, hd_message_op_t *op) {
     return HD_ERR_FORBIDDEN;
   if (op->text == NULL || op->text[0] == '\0')
     return HD_ERR_MESSAGE_EMPTY;
+  if (m.media.id && (ret = hd_media_caption_check(hd_iov(op->text, strlen(op->text)))) != 0)
+    return ret;
   int64_t now = hd_time_now();
   if ((ret = tx->ops->message_set_text(tx, op->chat_id, op->message_id, op->text, now)) != 0)
     return ret;

@@ -30,6 +30,8 @@ typedef struct {
   int64_t reply_to_id;    /* 0 or an existing, visible message of the same chat */
   int64_t fwd_chat_id;    /* forward: source chat (0 for a plain send) */
   int64_t fwd_message_id; /* forward: source message; text is taken from it */
+  int64_t media_id;       /* 0, or the caller's upload to attach (text is then a caption,
+                             possibly empty: hd_media_caption_check) */
   hd_mem_pool_t *pool;
   /* out */
   hd_message_t message;
@@ -37,7 +39,8 @@ typedef struct {
   hd_events_t events;
 } hd_send_op_t;
 /* Write job: send (or forward). Errors: CHAT_NOT_FOUND, CANNOT_POST, MESSAGE_NOT_FOUND
- * (reply/forward source invisible to the caller). */
+ * (reply/forward source invisible to the caller), MEDIA_NOT_FOUND (not the caller's upload),
+ * MEDIA_QUARANTINED (the safety hook held media sent to a public chat: chat/media.h). */
 int hd_message_send(hd_store_t *tx, hd_send_op_t *op);
 
 typedef struct {

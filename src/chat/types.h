@@ -80,6 +80,27 @@ typedef struct {
   int64_t my_read_max_id;  /* the viewer's read marker */
 } hd_chat_t;
 
+typedef enum {
+  HD_MEDIA_NONE = 0,    /* no media (a message without attachment) */
+  HD_MEDIA_PHOTO = 1,   /* JPEG or PNG whose bytes match the declared type */
+  HD_MEDIA_DOCUMENT = 2 /* anything else, with its file name */
+} hd_media_kind_t;
+
+#define HD_CAPTION_MAX 1024 /* caption of a message with media, in code points */
+
+/* An uploaded file (chat/media.h): content-addressed by sha256 on disk, one row per upload. */
+typedef struct {
+  int64_t id;            /* 0: none */
+  int64_t owner_id;      /* the uploader */
+  const char *sha256;    /* 64 lower-case hex digits */
+  int64_t size;          /* bytes */
+  const char *mime_type; /* as declared (photos: the type the bytes proved) */
+  hd_media_kind_t kind;
+  int64_t width, height; /* JPEG/PNG only, else 0 */
+  const char *file_name; /* NULL when none was given */
+  int64_t created_at;
+} hd_media_t;
+
 typedef struct {
   int64_t chat_id;
   int64_t id;
@@ -93,7 +114,8 @@ typedef struct {
   int64_t fwd_from_user_id;
   int64_t fwd_date;
   int64_t views;    /* channels: distinct viewers */
-  const char *text; /* UTF-8, NUL-terminated */
+  const char *text; /* UTF-8, NUL-terminated; the caption when media.id != 0 */
+  hd_media_t media; /* attached media (media.id == 0: none; sha256/owner not loaded) */
 } hd_message_t;
 
 typedef struct {

@@ -86,6 +86,7 @@ extern const hd_cli_command_t hd_cli_cmd_chats, hd_cli_cmd_send, hd_cli_cmd_hist
     hd_cli_cmd_create, hd_cli_cmd_join;          /* cmd_chat.c */
 extern const hd_cli_command_t hd_cli_cmd_follow; /* cmd_follow.c */
 extern const hd_cli_command_t hd_cli_cmd_upload; /* cmd_upload.c */
+extern const hd_cli_command_t hd_cli_cmd_pdq;    /* cmd_pdq.c */
 
 /* Resolve a chat argument to a chat id: "#123" or "123" is a chat id; "@name" (or "name") is
  * a public group/channel, or a user whose private chat is opened (POST /v1/chats/private).

@@ -17,6 +17,7 @@ static const hd_cli_command_t *const commands[] = {
     &hd_cli_cmd_register, &hd_cli_cmd_login, &hd_cli_cmd_logout, &hd_cli_cmd_me,
     &hd_cli_cmd_sessions, &hd_cli_cmd_chats, &hd_cli_cmd_send,   &hd_cli_cmd_history,
     &hd_cli_cmd_create,   &hd_cli_cmd_join,  &hd_cli_cmd_follow, &hd_cli_cmd_upload,
+    &hd_cli_cmd_pdq,
 };
 
 static const herald_opt_spec_t global_opts[] = {

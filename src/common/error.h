@@ -60,7 +60,30 @@
   XX(PROTOCOL, 502, "protocol_error", "the peer violated the protocol")                            \
   XX(PEER_CLOSED, 502, "peer_closed", "the peer closed the connection")                            \
   XX(IMAGE_TOO_SMALL, 422, "image_too_small", "the image is too small to hash")                    \
-  XX(BAD_HASH, 400, "bad_hash", "not a valid hash")
+  XX(BAD_HASH, 400, "bad_hash", "not a valid hash")                                                \
+  XX(BANK_NOT_FOUND, 404, "bank_not_found", "no such hash bank")                                   \
+  XX(BANK_EXISTS, 409, "bank_exists", "a hash bank with that name exists")                         \
+  XX(CATEGORY_INVALID, 400, "category_invalid", "category must be csam, terrorism, ncii or other") \
+  XX(CASE_NOT_FOUND, 404, "case_not_found", "no such case")                                        \
+  XX(REPORT_NOT_FOUND, 404, "report_not_found", "no such report")                                  \
+  XX(REASON_INVALID, 400, "reason_invalid", "reason must be a code from GET /v1/reports/reasons")  \
+  XX(CASE_CLAIMED, 409, "case_claimed", "another moderator holds this case")                       \
+  XX(CASE_CLOSED, 409, "case_closed", "the case is already decided")                               \
+  XX(SENIOR_REQUIRED, 403, "senior_moderator_required", "this case needs a senior moderator")      \
+  XX(ACCOUNT_SUSPENDED, 403, "account_suspended", "this account is suspended")                     \
+  XX(MEDIA_NOT_FOUND, 404, "media_not_found", "no such media, or you may not see it")              \
+  XX(MEDIA_TYPE_MISMATCH, 400, "media_type_mismatch",                                              \
+     "the declared type does not match the bytes")                                                 \
+  XX(CAPTION_TOO_LONG, 400, "caption_too_long", "a caption exceeds 1024 characters")               \
+  XX(MEDIA_QUARANTINED, 403, "media_quarantined", "the media was held for review")                 \
+  XX(RANGE, 416, "range_not_satisfiable", "the requested range is not satisfiable")                \
+  XX(BAD_MULTIPART, 400, "bad_multipart", "the multipart/form-data body is malformed")             \
+  XX(STATEMENT_NOT_FOUND, 404, "statement_not_found", "no such statement of reasons")              \
+  XX(APPEAL_NOT_FOUND, 404, "appeal_not_found", "no such appeal")                                  \
+  XX(APPEAL_CLOSED, 409, "appeal_closed", "this decision cannot be appealed (again)")              \
+  XX(APPEAL_EXPIRED, 403, "appeal_expired", "the 6-month appeal window has passed")                \
+  XX(SAME_MODERATOR, 403, "same_moderator", "an appeal is decided by another moderator")           \
+  XX(FLAGGER_CATEGORY, 403, "flagger_category", "the flagger is not accredited for this reason")
 
 typedef enum {
   HD_OK = 0, /* success */

@@ -72,7 +72,12 @@ static int on_headers_complete(llhttp_t *llp) {
   size_t raw = p->head_raw + (size_t)(p->last_end ? p->last_end - p->feed_start : 0);
   if (raw > p->lim->max_header_bytes)
     return fail(p, HD_ERR_HEADERS_TOO_LARGE);
-  if ((llp->flags & F_CONTENT_LENGTH) && llp->content_length > p->lim->max_body_bytes)
+  if (p->on_head) { /* may open a streaming sink (net/http.c) */
+    int r = p->on_head(p->head_data);
+    if (r < 0)
+      return fail(p, r);
+  }
+  if (!p->sink && (llp->flags & F_CONTENT_LENGTH) && llp->content_length > p->lim->max_body_bytes)
     return fail(p, HD_ERR_TOO_LARGE); /* refuse before any body byte arrives */
   p->state = HD_HTTP_P_BODY;
   p->cur = 0;
@@ -81,13 +86,21 @@ static int on_headers_complete(llhttp_t *llp) {
 
 static int on_chunk_header(llhttp_t *llp) {
   hd__http_parser_t *p = P(llp);
-  if (llp->content_length > p->lim->max_body_bytes - p->body.len)
+  if (!p->sink && llp->content_length > p->lim->max_body_bytes - p->body.len)
     return fail(p, HD_ERR_TOO_LARGE);
   return 0;
 }
 
 static int on_body(llhttp_t *llp, const char *at, size_t n) {
   hd__http_parser_t *p = P(llp);
+  if (p->sink) { /* streaming: the sink copies what it keeps */
+    int s = p->sink->on_data(p->sink, at, n);
+    if (s < 0)
+      return fail(p, s);
+    if (s == HD_HTTP_SINK_BUSY)
+      p->sink_busy = 1;
+    return 0;
+  }
   int r = hd_buf_append(&p->body, at, n);
   return r == 0 ? 0 : fail(p, r == HD_ERR_NOMEM ? HD_ERR_NOMEM : HD_ERR_TOO_LARGE);
 }
@@ -121,10 +134,14 @@ static void reset_buffers(hd__http_parser_t *p) {
   p->cur = 0;
   p->head_raw = 0;
   p->last_end = NULL;
+  p->sink = NULL;
+  p->sink_busy = 0;
 }
 
 void hd__http_parser_init(hd__http_parser_t *p, const hd_net_limits_t *lim) {
   p->lim = lim;
+  p->on_head = NULL;
+  p->head_data = NULL;
   llhttp_init(&p->llp, HTTP_REQUEST, settings());
   p->llp.data = p;
   hd_buf_init(&p->head, lim->max_header_bytes);
@@ -180,6 +197,13 @@ void hd__http_parser_next(hd__http_parser_t *p) {
 
 hd__http_req_t *hd__http_req_create(hd__http_parser_t *p, hd_loop_t *loop) {
   HD_ASSERT(p->state == HD_HTTP_P_COMPLETE);
+  hd__http_req_t *r = hd__http_req_create_head(p, loop);
+  hd__http_req_take_body(r, p);
+  return r;
+}
+
+hd__http_req_t *hd__http_req_create_head(hd__http_parser_t *p, hd_loop_t *loop) {
+  HD_ASSERT(p->state != HD_HTTP_P_IDLE && p->state != HD_HTTP_P_FAILED); /* headers complete */
   hd__http_req_t *r = hd_mem_calloc(sizeof(*r));
   hd_http_req_t *q = &r->pub;
   hd_mem_pool_init(&q->pool);
@@ -204,14 +228,20 @@ hd__http_req_t *hd__http_req_create(hd__http_parser_t *p, hd_loop_t *loop) {
     r->hdr_names[i] = hd_iov(head + h->name_off, h->name_len);
     r->hdr_vals[i] = hd_iov(head + h->val_off, h->val_len);
   }
+  hd_buf_init(&r->body, 0);
+  hd_buf_init(&r->resp_hdrs, 0);
+  return r;
+}
+
+void hd__http_req_take_body(hd__http_req_t *r, hd__http_parser_t *p) {
+  HD_ASSERT(p->state == HD_HTTP_P_COMPLETE);
+  hd_buf_dispose(&r->body);
   r->body = p->body; /* move */
   hd_buf_init(&p->body, p->lim->max_body_bytes);
   if (r->body.len)
-    q->body = hd_iov(r->body.base, r->body.len);
-  hd_buf_init(&r->resp_hdrs, 0);
+    r->pub.body = hd_iov(r->body.base, r->body.len);
   r->keep_alive = (uint8_t)llhttp_should_keep_alive(&p->llp);
   r->upgrade = p->llp.upgrade;
-  return r;
 }
 
 void hd__http_req_free(hd__http_req_t *r) {
@@ -306,6 +336,8 @@ const char *hd_http_reason(int status) {
     return "Accepted";
   case 204:
     return "No Content";
+  case 206:
+    return "Partial Content";
   case 301:
     return "Moved Permanently";
   case 302:
@@ -332,6 +364,8 @@ const char *hd_http_reason(int status) {
     return "Content Too Large";
   case 415:
     return "Unsupported Media Type";
+  case 416:
+    return "Range Not Satisfiable";
   case 422:
     return "Unprocessable Content";
   case 426:

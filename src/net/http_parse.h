@@ -57,6 +57,13 @@ typedef struct {
   const char *feed_start; /* start of the data being fed (valid during a feed only) */
   const char *last_end;   /* end of the last URL/header span in this feed */
   int err;                /* hd_err_t once FAILED */
+  /* Streaming bodies (net/http.c): on_head runs when the headers are complete and may set
+   * sink; body bytes then go to sink->on_data instead of p->body, and max_body_bytes does
+   * not apply (the sink enforces its own limit). sink_busy: the sink asked for a pause. */
+  int (*on_head)(void *data);
+  void *head_data;
+  hd_http_sink_t *sink;
+  uint8_t sink_busy;
 } hd__http_parser_t;
 
 /* Feed results besides a negative hd_err_t. */
@@ -93,6 +100,11 @@ struct st_hd__http_req_t {
 /* Build a request from a COMPLETE parser, moving the head and body out of it (the parser
  * must still be reset with hd__http_parser_next()). Free with hd__http_req_free(). */
 hd__http_req_t *hd__http_req_create(hd__http_parser_t *p, hd_loop_t *loop);
+/* The two halves of hd__http_req_create: build a request from a parser whose headers are
+ * complete (HEAD done, body possibly still to come), then, once it is COMPLETE, move the
+ * body and the keep-alive/upgrade flags into it. */
+hd__http_req_t *hd__http_req_create_head(hd__http_parser_t *p, hd_loop_t *loop);
+void hd__http_req_take_body(hd__http_req_t *r, hd__http_parser_t *p);
 void hd__http_req_free(hd__http_req_t *r);
 
 #endif

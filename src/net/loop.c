@@ -333,6 +333,18 @@ void hd__loop_dispatch(hd_loop_t *loop, hd_http_req_t *req) {
   loop->server->cfg.handler(req, loop->server->cfg.handler_data);
 }
 
+void hd__loop_on_response(hd_loop_t *loop, const hd_http_done_t *ev) {
+  if (loop->server->cfg.on_response)
+    loop->server->cfg.on_response(loop, ev, loop->server->cfg.handler_data);
+}
+
+int hd__loop_body_sink(hd_loop_t *loop, hd_http_req_t *req, hd_http_sink_t **sink) {
+  hd_server_config_t *cfg = &loop->server->cfg;
+  return cfg->body_sink ? cfg->body_sink(req, cfg->handler_data, sink) : 0;
+}
+
+int hd__loop_has_body_sink(hd_loop_t *loop) { return loop->server->cfg.body_sink != NULL; }
+
 void hd__loop_request_done(hd_loop_t *loop) {
   HD_ASSERT(loop->outstanding > 0);
   loop->outstanding--;

@@ -73,6 +73,11 @@ struct st_hd_loop_t {
 void hd__loop_dispatch(hd_loop_t *loop, hd_http_req_t *req);
 /* Milliseconds on the loop's clock (uv_now). */
 static inline uint64_t hd__loop_now(hd_loop_t *loop) { return uv_now(&loop->uv); }
+/* Report an answer to the server's on_response hook (if any); see server.h. */
+void hd__loop_on_response(hd_loop_t *loop, const hd_http_done_t *ev);
+/* Ask the server's body_sink hook about req (0 when there is none); see server.h. */
+int hd__loop_body_sink(hd_loop_t *loop, hd_http_req_t *req, hd_http_sink_t **sink);
+int hd__loop_has_body_sink(hd_loop_t *loop);
 /* Called when an outstanding request is answered; lets a stopping loop finish. */
 void hd__loop_request_done(hd_loop_t *loop);
 

@@ -14,12 +14,15 @@
 #ifndef HD_NET_SERVER_H
 #define HD_NET_SERVER_H
 
+#include "common/mem.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct st_hd_server_t hd_server_t;
 typedef struct st_hd_loop_t hd_loop_t;
 typedef struct st_hd_http_req_t hd_http_req_t;
+typedef struct st_hd_http_sink_t hd_http_sink_t;
 
 /* Network limits; built and validated by the config module, received ready. */
 typedef struct {
@@ -38,6 +41,15 @@ typedef struct {
 /* Fill lim with the defaults above. */
 void hd_net_limits_default(hd_net_limits_t *lim);
 
+/* One answered request, as the on_response hook sees it (access log, metrics). */
+typedef struct {
+  hd_http_req_t *req; /* the request; NULL when the net layer answered before one existed */
+  hd_iovec_t method;  /* as far as parsed ({NULL,0} when unknown) */
+  hd_iovec_t path;    /* without the query ({NULL,0} when unknown) */
+  int status;         /* 101 for a WebSocket upgrade */
+  size_t bytes;       /* response body bytes */
+} hd_http_done_t;
+
 /* Called for every complete HTTP request, on its loop's thread. The handler must eventually
  * call hd_http_respond() (possibly later, from the same loop) or hd_ws_upgrade(). */
 typedef void (*hd_http_handler_t)(hd_http_req_t *req, void *data);
@@ -52,6 +64,16 @@ typedef struct {
   /* Optional: called on each loop's thread before it accepts / after it stops. */
   void (*loop_start)(hd_loop_t *loop, void *data);
   void (*loop_stop)(hd_loop_t *loop, void *data);
+  /* Optional: called on the loop's thread exactly once per answer: every request given to
+   * the handler (at hd_http_respond, or 101 at hd_ws_upgrade, even if the client has gone)
+   * and every error the net layer answers itself (431, 413, 408, 400: req NULL). Any new
+   * way of answering a request must call it too (hd__loop_on_response in net/loop.h). */
+  void (*on_response)(hd_loop_t *loop, const hd_http_done_t *ev, void *data);
+  /* Optional: asked on the loop's thread when the headers of a request with a body are
+   * complete (net/http.h "Streaming bodies"). Returns 1 with *sink set to stream the body
+   * into the sink, 0 to buffer it as usual (max_body_bytes), or a negative hd_err_t that
+   * the net layer answers itself (the connection is then finished). */
+  int (*body_sink)(hd_http_req_t *req, void *data, hd_http_sink_t **sink);
 } hd_server_config_t;
 
 /* Create the loops and bind the listeners (the port is known after this returns). */

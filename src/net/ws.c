@@ -276,6 +276,8 @@ int hd_ws_upgrade(hd_http_req_t *req, const hd_ws_callbacks_t *cb, void *data, h
   if (err == 0)
     err = hd_buf_append(&b, "\r\n", 2);
   HD_ASSERT(err == 0);
+  hd_http_done_t ev = {req, req->method, req->path, 101, 0};
+  hd__loop_on_response(c->loop, &ev);
   hd__http_conn_release(c); /* frees req and the parser: an idle socket keeps no HTTP state */
   HD_STAT_SUB(c->loop, http_conns_open, 1);
   HD_STAT_ADD(c->loop, ws_conns_open, 1);

@@ -17,6 +17,7 @@
 #define HD_SAFETY_STAFF_H
 
 #include "common/mem.h"
+#include "store/admin_rows.h"
 #include "store/store.h"
 
 #include <stdint.h>
@@ -34,12 +35,14 @@ int hd_staff_role_parse(const char *s, hd_staff_role_t *out);
 
 /* Read: the user's role (HD_STAFF_NONE when none). */
 int hd_staff_role_get(hd_store_t *rd, int64_t user_id, hd_staff_role_t *out);
+/* Read: every staff member (role > none) by user id, with usernames, in pool. */
+int hd_staff_list(hd_store_t *rd, hd_mem_pool_t *pool, hd_store_staff_t **out, size_t *n);
 
 typedef struct {
   /* in */
-  int64_t actor_id;       /* the admin granting; 0 for the set-up command */
+  int64_t actor_id; /* the admin granting; 0 for the set-up command */
   int64_t user_id;
-  hd_staff_role_t role;   /* HD_STAFF_NONE revokes */
+  hd_staff_role_t role; /* HD_STAFF_NONE revokes */
   /* out */
   hd_staff_role_t before;
 } hd_staff_grant_op_t;

@@ -28,6 +28,8 @@
 
 #include "chat/types.h"
 #include "common/mem.h"
+#include "store/admin_rows.h"
+#include "store/safety_ops.h"
 #include "store/store.h"
 
 #include <stddef.h>
@@ -160,6 +162,58 @@ typedef struct st_hd_store_ops_t {
                       hd_mem_pool_t *pool, hd_update_t **out, size_t *n);
   int (*chat_updates)(hd_store_t *s, int64_t chat_id, int64_t from_pts, size_t limit,
                       hd_mem_pool_t *pool, hd_update_t **out, size_t *n);
+
+  /* --- staff roles and the audit log (safety/staff.c, safety/audit.c) --------------------- */
+  /* The user's role (0 when not staff). */
+  int (*staff_role_get)(hd_store_t *s, int64_t user_id, int *role);
+  /* Set the role (0 deletes the row). HD_ERR_USER_NOT_FOUND when the user does not exist. */
+  int (*staff_role_set)(hd_store_t *s, int64_t user_id, int role, int64_t granted_by,
+                        int64_t granted_at);
+  /* Every staff member with username, by user id. */
+  int (*staff_list)(hd_store_t *s, hd_mem_pool_t *pool, hd_store_staff_t **out, size_t *n);
+  /* Append a record (a->id ignored); *id receives the new id (may be NULL). */
+  int (*audit_append)(hd_store_t *s, const hd_store_audit_t *a, int64_t *id);
+  /* Records with id > after_id, ascending, at most limit; kind/subject NULL match any. */
+  int (*audit_list)(hd_store_t *s, const char *kind, const char *subject, int64_t after_id,
+                    size_t limit, hd_mem_pool_t *pool, hd_store_audit_t **out, size_t *n);
+
+  /* --- hash banks (safety/banksvc.c) ------------------------------------------------------ */
+  /* Insert b (name, source, category, created_at, created_by); sets b->id.
+   * HD_ERR_BANK_EXISTS on a duplicate name. */
+  int (*bank_insert)(hd_store_t *s, hd_store_bank_t *b);
+  /* HD_ERR_BANK_NOT_FOUND when absent (counts left 0). */
+  int (*bank_find)(hd_store_t *s, const char *name, hd_mem_pool_t *pool, hd_store_bank_t *out);
+  /* Every bank by name, with entry counts per signal type. */
+  int (*bank_list)(hd_store_t *s, hd_mem_pool_t *pool, hd_store_bank_t **out, size_t *n);
+  /* Insert one entry; *added = 0 when (bank, signal, value) already exists. */
+  int (*bank_entry_insert)(hd_store_t *s, int64_t bank_id, int signal, const uint8_t *value,
+                           size_t len, const char *metadata, int64_t added_at, int *added);
+  /* Call cb for every entry of bank_id (all banks when bank_id is 0). */
+  int (*bank_entries_each)(hd_store_t *s, int64_t bank_id, hd_store_entry_cb cb, void *arg);
+
+  /* --- log maintenance (store/writer.c's checkpoint thread, on its own write handle) ------ */
+  /* Copy committed log frames into the database. restart=0 never blocks the writer (frames
+   * still read by an open snapshot stay); restart=1 waits for the writer and readers, copies
+   * everything and makes the next commit start the log from its beginning. *log_pages and
+   * *done_pages (may be NULL) receive the log's size and the frames now in the database. */
+  int (*checkpoint)(hd_store_t *s, int restart, int *log_pages, int *done_pages);
+
+  /* --- trust & safety: reports, cases, decisions (store/safety_ops.h, safety/) ----------- */
+  const hd_store_safety_ops_t *safety;
+
+  /* --- media (sqlite/media.c) ------------------------------------------------------------- */
+  /* Insert m (id ignored; m->id set). */
+  int (*media_insert)(hd_store_t *s, hd_media_t *m);
+  /* HD_ERR_MEDIA_NOT_FOUND when absent. */
+  int (*media_get)(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_media_t *out);
+  /* *allowed = 1 when a live message carrying media_id is in a chat user_id is a member of,
+   * or in a public channel. */
+  int (*media_access)(hd_store_t *s, int64_t media_id, int64_t user_id, int *allowed);
+
+  /* --- health (api/health.c): one write job per GET /healthz ----------------------------- */
+  /* Upsert the single health row (probed_at = now_ms, probes + 1); *probes (may be NULL)
+   * receives the new count. A real page write, so a commit after it proves durability. */
+  int (*health_touch)(hd_store_t *s, int64_t now_ms, int64_t *probes);
 } hd_store_ops_t;
 
 /* Every back-end's handle starts with this member, so domain code can dispatch. */

@@ -16,9 +16,13 @@
 typedef struct st_hd_store_t hd_store_t;
 
 typedef struct {
-  const char *data_dir; /* directory holding herald.db (created if missing) */
-  int sync_full;        /* 1: synchronous=FULL (default, durable at ack); 0: NORMAL */
-  int busy_timeout_ms;  /* how long a reader waits on a lock, default 5000 */
+  const char *data_dir;  /* directory holding herald.db (created if missing) */
+  int sync_full;         /* 1: synchronous=FULL (default, durable at ack); 0: NORMAL */
+  int busy_timeout_ms;   /* how long a reader waits on a lock, default 5000 */
+  int wal_manual;        /* 1: no automatic WAL checkpoints on this write handle; the writer's
+                            checkpoint thread runs them (store/writer.c) */
+  int wal_restart_pages; /* writer: restart the log once it holds this many pages
+                            (0: HD_WRITER_CKPT_RESTART) */
 } hd_store_config_t;
 
 /* Open a handle. readonly=0 creates the database and migrates its schema. Returns 0 and sets

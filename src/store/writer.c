@@ -17,12 +17,25 @@
  *                              ▼
  *                 DONE: done(arg, status) for each job in submission order ──► IDLE
  *
+ *   checkpoint thread (ckpt_main(), its own write handle, wal_autocheckpoint off on both):
+ *
+ *     WAIT ──a commit happened──► PASSIVE (copies frames no snapshot needs; never blocks)
+ *       ▲                           │ log ≥ HD_WRITER_CKPT_RESTART pages?
+ *       │                           ├ no ──────────────────────────────┐
+ *       │                           ▼ yes                              │
+ *       │       HOLD: ckpt_hold = 1, wait until !in_batch (the writer  │
+ *       │       stops between batches), RESTART, ckpt_hold = 0         │
+ *       └──────────── sleep HD_WRITER_CKPT_MS ◄────────────────────────┘
+ *
  * Invariants (numbered as in writer.h):
  *  1. done() runs once per job, after COMMIT returned (status 0) or after rollback.
  *  2. A job's failure touches only its savepoint.
  *  3. A failed COMMIT turns every status of the batch into HD_ERR_STORAGE.
  *  4. The queue is FIFO and one thread runs the jobs, so job k sees jobs 1..k-1.
  *  5. destroy() drains: the thread exits only when stop is set and the queue is empty.
+ *  6. The writer takes no batch while ckpt_hold is set, and the checkpoint thread restarts the
+ *     log only while in_batch is 0: a restart never waits on the writer's lock, and the
+ *     writer waits at most one restart (a few ms, frames were copied by the passive run).
  */
 #include "store/writer.h"
 
@@ -34,6 +47,7 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct st_hd_wjob_t {
   struct st_hd_wjob_t *next;
@@ -52,6 +66,14 @@ struct st_hd_writer_t {
   hd_wjob_t *head, *tail;  /* queue, guarded by mu */
   int stop;                /* guarded by mu */
   hd_writer_stats_t stats; /* guarded by mu */
+  /* checkpoint thread (invariant 6); all guarded by mu */
+  hd_store_t *ckpt; /* its own write handle, used by that thread only */
+  pthread_t ckpt_thread;
+  pthread_cond_t ckpt_cv; /* signalled on commit, end of a batch and ckpt_stop */
+  int ckpt_stop;
+  int ckpt_hold;     /* a restart is pending: the writer takes no new batch */
+  int in_batch;      /* the writer is between taking a batch and finishing its done() calls */
+  int restart_pages; /* log size that triggers a restart (immutable) */
 };
 
 static size_t batch_bucket(size_t n) {
@@ -114,10 +136,11 @@ static void *writer_main(void *p) {
   hd_writer_t *w = p;
   pthread_mutex_lock(&w->mu);
   for (;;) {
-    while (w->head == NULL && !w->stop)
+    while ((w->head == NULL && !w->stop) || w->ckpt_hold)
       pthread_cond_wait(&w->cv, &w->mu);
     if (w->head == NULL && w->stop)
       break;
+    w->in_batch = 1;
     /* take up to max_batch jobs off the queue */
     hd_wjob_t *batch = w->head, *last = w->head;
     size_t n = 1;
@@ -139,6 +162,7 @@ static void *writer_main(void *p) {
     w->stats.batch_hist[batch_bucket(n)]++;
     w->stats.commit_us_hist[latency_bucket(us)]++;
     w->stats.commit_us_sum += us;
+    pthread_cond_signal(&w->ckpt_cv); /* frames to copy */
     pthread_mutex_unlock(&w->mu);
 
     for (hd_wjob_t *j = batch, *next; j; j = next) {
@@ -147,6 +171,58 @@ static void *writer_main(void *p) {
       hd_mem_free(j);
     }
     pthread_mutex_lock(&w->mu);
+    w->in_batch = 0;
+    if (w->ckpt_hold)
+      pthread_cond_signal(&w->ckpt_cv);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+/* Restart the log with the writer parked between batches (invariant 6). Called with mu held. */
+static int ckpt_restart(hd_writer_t *w, int *log_pages, int *done_pages) {
+  w->ckpt_hold = 1;
+  while (w->in_batch)
+    pthread_cond_wait(&w->ckpt_cv, &w->mu);
+  pthread_mutex_unlock(&w->mu);
+  int ret = w->ckpt->ops->checkpoint(w->ckpt, 1, log_pages, done_pages);
+  pthread_mutex_lock(&w->mu);
+  w->ckpt_hold = 0;
+  pthread_cond_signal(&w->cv);
+  return ret;
+}
+
+static void *ckpt_main(void *p) {
+  hd_writer_t *w = p;
+  uint64_t seen = 0;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (w->stats.batches == seen && !w->ckpt_stop)
+      pthread_cond_wait(&w->ckpt_cv, &w->mu);
+    if (w->ckpt_stop)
+      break;
+    seen = w->stats.batches;
+    pthread_mutex_unlock(&w->mu);
+    int log = 0, done = 0, restarted = 0;
+    int ret = w->ckpt->ops->checkpoint(w->ckpt, 0, &log, &done);
+    pthread_mutex_lock(&w->mu);
+    if (ret == 0 && log >= w->restart_pages && !w->ckpt_stop) {
+      ret = ckpt_restart(w, &log, &done);
+      restarted = ret == 0 && done == log; /* a busy reader makes SQLite give up: retry later */
+    }
+    w->stats.checkpoints++;
+    w->stats.ckpt_restarts += (uint64_t)restarted;
+    w->stats.ckpt_pages += done > 0 ? (uint64_t)done : 0;
+    if (ret != 0)
+      hd_log(HD_LOG_WARN, "writer: log checkpoint failed", NULL);
+    /* let frames accumulate: a page rewritten by many commits is copied once per period */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += HD_WRITER_CKPT_MS * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    while (!w->ckpt_stop && pthread_cond_timedwait(&w->ckpt_cv, &w->mu, &until) == 0)
+      ;
   }
   pthread_mutex_unlock(&w->mu);
   return NULL;
@@ -156,27 +232,50 @@ int hd_writer_create(const hd_store_config_t *cfg, size_t max_batch, hd_writer_t
   int ret;
   hd_writer_t *w = hd_mem_calloc(sizeof(*w));
   w->max_batch = max_batch ? max_batch : 1;
-  if ((ret = hd_store_open(cfg, 0, &w->store)) != 0)
+  w->restart_pages = cfg->wal_restart_pages > 0 ? cfg->wal_restart_pages : HD_WRITER_CKPT_RESTART;
+  hd_store_config_t manual = *cfg;
+  manual.wal_manual = 1; /* invariant 5: commits never checkpoint */
+  if ((ret = hd_store_open(&manual, 0, &w->store)) != 0)
     goto fail_free;
+  if ((ret = hd_store_open(&manual, 0, &w->ckpt)) != 0)
+    goto fail_store;
   if (pthread_mutex_init(&w->mu, NULL) != 0) {
     ret = HD_ERR_INTERNAL;
-    goto fail_store;
+    goto fail_ckpt_store;
   }
   if (pthread_cond_init(&w->cv, NULL) != 0) {
     ret = HD_ERR_INTERNAL;
     goto fail_mutex;
   }
-  if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+  if (pthread_cond_init(&w->ckpt_cv, NULL) != 0) {
     ret = HD_ERR_INTERNAL;
     goto fail_cond;
+  }
+  if (pthread_create(&w->ckpt_thread, NULL, ckpt_main, w) != 0) {
+    ret = HD_ERR_INTERNAL;
+    goto fail_ckpt_cond;
+  }
+  if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+    ret = HD_ERR_INTERNAL;
+    goto fail_ckpt_thread;
   }
   *out = w;
   return 0;
 
+fail_ckpt_thread:
+  pthread_mutex_lock(&w->mu);
+  w->ckpt_stop = 1;
+  pthread_cond_signal(&w->ckpt_cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->ckpt_thread, NULL);
+fail_ckpt_cond:
+  pthread_cond_destroy(&w->ckpt_cv);
 fail_cond:
   pthread_cond_destroy(&w->cv);
 fail_mutex:
   pthread_mutex_destroy(&w->mu);
+fail_ckpt_store:
+  hd_store_close(w->ckpt);
 fail_store:
   hd_store_close(w->store);
 fail_free:
@@ -215,8 +314,15 @@ void hd_writer_destroy(hd_writer_t *w) {
   pthread_cond_signal(&w->cv);
   pthread_mutex_unlock(&w->mu);
   pthread_join(w->thread, NULL);
+  pthread_mutex_lock(&w->mu); /* the queue is drained: stop checkpointing */
+  w->ckpt_stop = 1;
+  pthread_cond_signal(&w->ckpt_cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->ckpt_thread, NULL);
+  pthread_cond_destroy(&w->ckpt_cv);
   pthread_cond_destroy(&w->cv);
   pthread_mutex_destroy(&w->mu);
+  hd_store_close(w->ckpt);
   hd_store_close(w->store);
   hd_mem_free(w);
 }

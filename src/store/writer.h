@@ -13,6 +13,11 @@
  *  2. A failing job rolls back only its own savepoint; other jobs in the batch commit.
  *  3. If COMMIT fails, every job of the batch gets HD_ERR_STORAGE; nothing was acknowledged.
  *  4. Jobs run in submission order; a job sees the effects of all jobs submitted before it.
+ *  5. Commits never checkpoint the log: a second thread on its own write handle copies log
+ *     frames into the database (passive, at most every HD_WRITER_CKPT_MS after a commit) and,
+ *     once the log holds HD_WRITER_CKPT_RESTART pages, pauses the writer between batches for a
+ *     restart so the log stays bounded. Durability is unchanged: an ack still follows the
+ *     commit's fsync of the log.
  */
 #ifndef HD_STORE_WRITER_H
 #define HD_STORE_WRITER_H
@@ -23,6 +28,11 @@
 #include <stdint.h>
 
 typedef struct st_hd_writer_t hd_writer_t;
+
+/* Checkpoint pacing: frames accumulate this long so a hot page is copied once, not per commit. */
+#define HD_WRITER_CKPT_MS      100
+/* Log size (pages) at which the checkpoint thread restarts the log. */
+#define HD_WRITER_CKPT_RESTART 16384
 
 /* Run inside the batch transaction on the writer thread; return 0 or a negative hd_err_t. */
 typedef int (*hd_wjob_run_t)(hd_store_t *tx, void *arg);
@@ -36,6 +46,9 @@ typedef struct {
   uint64_t commit_us_hist[8]; /* commit latency: <100us, <250us, <500us, <1ms, <2.5ms, <10ms, <50ms,
                                  more */
   uint64_t commit_us_sum;
+  uint64_t checkpoints;   /* background log checkpoints run (passive and restart) */
+  uint64_t ckpt_restarts; /* of which restarts: the writer paused, the log started over */
+  uint64_t ckpt_pages;    /* log frames copied into the database, summed */
 } hd_writer_stats_t;
 
 /* Open the write handle and start the thread. Returns 0 and sets *out, or an error. */

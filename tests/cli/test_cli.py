@@ -240,12 +240,18 @@ def test_upload_reports_server_answer(server, users, tmp_path):
     a = users("alice")
     a.register()
     pic = tmp_path / "pic.png"
-    pic.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 400)
+    ihdr = b"IHDR" + (3).to_bytes(4, "big") + (2).to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+    pic.write_bytes(b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + ihdr + b"\0" * 4
+                    + bytes(range(256)) * 400)
     r = a.run("upload", str(pic))
-    if r.returncode == 0:  # the media endpoint has landed
-        assert "uploaded" in r.stdout
-    else:
-        assert r.returncode == 1 and "error:" in r.stderr
+    assert r.returncode == 0 and "uploaded" in r.stdout, r.stderr
+    r = a.run("--json", "upload", str(pic))
+    assert r.returncode == 0 and '"photo"' in r.stdout and '"width": 3' in r.stdout.replace(
+        '"width":3', '"width": 3')
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not a png")
+    r = a.run("upload", str(bad))
+    assert r.returncode == 1 and "media_type_mismatch" in r.stderr
     assert "\r" not in r.stderr and "[#" not in r.stderr  # no progress bar into a pipe
     r = a.run("upload", str(tmp_path / "missing.png"))
     assert r.returncode == 2 and "missing.png" in r.stderr

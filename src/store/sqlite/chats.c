@@ -90,13 +90,7 @@ int hd__sq_chat_find_private(hd_store_t *s, int64_t lo, int64_t hi, int64_t *cha
 }
 
 int hd__sq_chat_next_message_id(hd_store_t *s, int64_t chat_id, int64_t date, int64_t *id) {
-  hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_CHAT_NEXT_MESSAGE_ID);
-  if (st == NULL)
-    return HD_ERR_STORAGE;
-  sqlite3_bind_int64(st, 1, chat_id);
-  sqlite3_bind_int64(st, 2, date);
-  return hd__sq_int64(q, st, HD_ERR_CHAT_NOT_FOUND, id, "chat_next_message_id");
+  return hd__sq_ctr_next(HD_SQ(s), HD_SQ_CTR_CHAT_MSG, chat_id, date, HD_ERR_CHAT_NOT_FOUND, id);
 }
 
 int hd__sq_chat_next_pts(hd_store_t *s, int64_t chat_id, int64_t *pts) {

@@ -8,9 +8,11 @@
  *   hd__sq_open(cfg, readonly)
  *     ├ mkdir -p data_dir (write handle)
  *     ├ sqlite3_open_v2(<data_dir>/herald.db, RW|CREATE or READONLY, NOMUTEX)
- *     ├ busy_timeout, foreign_keys=ON, extended result codes
- *     ├ write handle: journal_mode=WAL, synchronous=FULL|NORMAL, hd__sq_migrate()
- *     └ read handle:  check user_version == HD_SQ_SCHEMA_VERSION
+ *     ├ busy_timeout, foreign_keys=ON, mmap_size, extended result codes
+ *     ├ write handle: journal_mode=WAL, synchronous=FULL|NORMAL, cache_size 128 MiB,
+ *     │               temp_store=MEMORY, journal_size_limit, wal_autocheckpoint=0 when
+ *     │               cfg->wal_manual (the writer's checkpoint thread), hd__sq_migrate()
+ *     └ read handle:  cache_size 16 MiB, check user_version == HD_SQ_SCHEMA_VERSION
  *   … hd__sq_stmt(q, HD_Q_X) prepares on first use, cached until close …
  *   sq_close(): finalize every cached statement, sqlite3_close()
  *
@@ -18,10 +20,20 @@
  * a batch never fails half-way on lock upgrade); one savepoint "hd_job" per job;
  * rollback_to = ROLLBACK TO + RELEASE, which undoes the job and leaves the batch open.
  *
+ * Cached counters (hd__sq_ctr_next): the write handle remembers users.pts and
+ * chats.last_message_id as its transaction last saw them, so a send bumps them with a plain
+ * UPDATE … SET x = <known + 1> instead of UPDATE … RETURNING (which needs a read-back and an
+ * ephemeral table); the first use of a row, and the first after any rollback, reads it.
+ *
  * Invariants:
  *  1. One connection is used by one thread at a time (NOMUTEX); the writer owns the write
  *     handle and each event loop its read handle.
  *  2. Read handles are opened SQLITE_OPEN_READONLY: a read path cannot write by mistake.
+ *  3. A cached counter equals the column in the open transaction: the only statements that
+ *     change those columns go through hd__sq_ctr_next, sq_rollback / sq_rollback_to drop
+ *     the whole cache before rolling back, and sq_begin drops it when PRAGMA data_version
+ *     shows a commit by another connection. Values reach disk in the same transaction as the
+ *     rows they number, so a crash loses both or neither.
  */
 #include "store/sqlite/internal.h"
 
@@ -31,6 +43,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* Page caches (negative: KiB): the writer's working set is every chat's and user's last
+ * pages plus the index paths to them; a miss is a pread on the commit path. */
+#define HD__SQ_WRITE_CACHE "-131072"
+#define HD__SQ_READ_CACHE  "-16384"
+/* Database pages not in the log are read through a shared mapping instead of pread. */
+#define HD__SQ_MMAP        "1073741824"
+/* After a checkpoint restarts the log, a log file larger than this is truncated to it. */
+#define HD__SQ_LOG_LIMIT   "134217728"
 
 static const char *const query_sql[HD_Q__COUNT] = {
 #define HD__Q_SQL(name, sql) [HD_Q_##name] = sql,
@@ -152,6 +173,64 @@ void hd__sq_read_message(sqlite3_stmt *st, int first, hd_mem_pool_t *pool, hd_me
   m->text = hd__sq_text(st, i++, pool);
   if (deleted)
     *deleted = sqlite3_column_int(st, i);
+  i++;
+  hd__sq_read_message_media(st, i, pool, &m->media); /* media.c */
+}
+
+/* --- cached counters (ops.h convention 4) ----------------------------------------------- */
+
+static const struct {
+  hd_sq_query_t miss; /* UPDATE … RETURNING the new value: ?1 key [, ?2 arg] */
+  hd_sq_query_t set;  /* UPDATE to a known value: ?1 key, ?2 value [, ?3 arg] */
+  int nargs;          /* 1 when the statements take arg */
+  const char *what;
+} ctr_sql[HD_SQ_CTR__COUNT] = {
+    [HD_SQ_CTR_USER_PTS] = {HD_Q_USER_NEXT_PTS, HD_Q_USER_SET_PTS, 0, "user_next_pts"},
+    [HD_SQ_CTR_CHAT_MSG] = {HD_Q_CHAT_NEXT_MESSAGE_ID, HD_Q_CHAT_SET_MESSAGE_ID, 1,
+                            "chat_next_message_id"},
+};
+
+void hd__sq_ctr_drop(hd_sqlite_t *q) {
+  for (size_t i = 0; i < HD_SQ_CTR__COUNT; i++)
+    if (q->ctr[i])
+      memset(q->ctr[i], 0, HD_SQ_CTR_SLOTS * sizeof(*q->ctr[i]));
+}
+
+int hd__sq_ctr_next(hd_sqlite_t *q, hd_sq_ctr_t which, int64_t key, int64_t arg, int notfound,
+                    int64_t *out) {
+  HD_ASSERT(which >= 0 && which < HD_SQ_CTR__COUNT && !q->readonly);
+  if (q->ctr[which] == NULL)
+    q->ctr[which] = hd_mem_calloc(HD_SQ_CTR_SLOTS * sizeof(*q->ctr[which]));
+  hd_sq_ctr_slot_t *slot = &q->ctr[which][(uint64_t)key & (HD_SQ_CTR_SLOTS - 1)];
+  sqlite3_stmt *st;
+  int ret;
+  if (slot->key == key) {
+    if ((st = hd__sq_stmt(q, ctr_sql[which].set)) == NULL)
+      return HD_ERR_STORAGE;
+    sqlite3_bind_int64(st, 1, key);
+    sqlite3_bind_int64(st, 2, slot->value + 1);
+    if (ctr_sql[which].nargs)
+      sqlite3_bind_int64(st, 3, arg);
+    ret = hd__sq_run(q, st, ctr_sql[which].what);
+    if (ret == 0 && sqlite3_changes(q->db) != 1)
+      ret = notfound;
+    if (ret != 0) {
+      slot->key = 0;
+      return ret;
+    }
+    *out = ++slot->value;
+    return 0;
+  }
+  if ((st = hd__sq_stmt(q, ctr_sql[which].miss)) == NULL)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_int64(st, 1, key);
+  if (ctr_sql[which].nargs)
+    sqlite3_bind_int64(st, 2, arg);
+  if ((ret = hd__sq_int64(q, st, notfound, out, ctr_sql[which].what)) != 0)
+    return ret;
+  slot->key = key;
+  slot->value = *out;
+  return 0;
 }
 
 /* --- transactions ------------------------------------------------------------------------ */
@@ -164,22 +243,53 @@ static int tx_exec(hd_store_t *s, hd_sq_query_t id) {
   return hd__sq_run(q, st, query_name[id]);
 }
 
-static int sq_begin(hd_store_t *s) { return tx_exec(s, HD_Q_BEGIN); }
+/* BEGIN IMMEDIATE; drop the counter cache when another connection (a tool on the same
+ * database) committed since this handle last looked (invariant 3). */
+static int sq_begin(hd_store_t *s) {
+  hd_sqlite_t *q = HD_SQ(s);
+  int ret = tx_exec(s, HD_Q_BEGIN);
+  if (ret != 0)
+    return ret;
+  sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_DATA_VERSION);
+  int64_t v = -1;
+  if (st == NULL || hd__sq_int64(q, st, HD_ERR_STORAGE, &v, "data_version") != 0 ||
+      v != q->data_version) {
+    hd__sq_ctr_drop(q);
+    q->data_version = v;
+  }
+  return 0;
+}
 static int sq_commit(hd_store_t *s) { return tx_exec(s, HD_Q_COMMIT); }
 static int sq_savepoint(hd_store_t *s) { return tx_exec(s, HD_Q_SAVEPOINT); }
 static int sq_release(hd_store_t *s) { return tx_exec(s, HD_Q_RELEASE); }
 
 static int sq_rollback(hd_store_t *s) {
+  hd__sq_ctr_drop(HD_SQ(s)); /* cached counters may hold rolled-back values */
   if (sqlite3_get_autocommit(HD_SQ(s)->db))
     return 0; /* SQLite already rolled the transaction back (e.g. after an I/O error) */
   return tx_exec(s, HD_Q_ROLLBACK);
 }
 
 static int sq_rollback_to(hd_store_t *s) {
+  hd__sq_ctr_drop(HD_SQ(s));
   int ret = tx_exec(s, HD_Q_ROLLBACK_TO);
   if (ret == 0)
     ret = tx_exec(s, HD_Q_RELEASE);
   return ret;
+}
+
+static int sq_checkpoint(hd_store_t *s, int restart, int *log_pages, int *done_pages) {
+  hd_sqlite_t *q = HD_SQ(s);
+  int nlog = 0, ndone = 0;
+  int rc = sqlite3_wal_checkpoint_v2(
+      q->db, NULL, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, &nlog, &ndone);
+  if (rc == SQLITE_BUSY) /* another checkpoint ran, or restart timed out waiting: try later */
+    rc = SQLITE_OK;
+  if (log_pages)
+    *log_pages = nlog;
+  if (done_pages)
+    *done_pages = ndone;
+  return rc == SQLITE_OK ? 0 : hd__sq_fail(q, rc, "checkpoint");
 }
 
 /* --- open / close ------------------------------------------------------------------------ */
@@ -193,6 +303,8 @@ static void sq_close(hd_store_t *s) {
       sqlite3_finalize(q->stmts[i]);
   if (q->db)
     sqlite3_close(q->db);
+  for (size_t i = 0; i < HD_SQ_CTR__COUNT; i++)
+    hd_mem_free(q->ctr[i]);
   hd_mem_free(q);
 }
 
@@ -246,6 +358,24 @@ static const hd_store_ops_t hd__sq_ops = {
     .user_pts = hd__sq_user_pts,
     .user_updates = hd__sq_user_updates,
     .chat_updates = hd__sq_chat_updates,
+    /* media.c */
+    .media_insert = hd__sq_media_insert,
+    .media_get = hd__sq_media_get,
+    .media_access = hd__sq_media_access,
+    /* staff.c, banks.c */
+    .staff_role_get = hd__sq_staff_role_get,
+    .staff_role_set = hd__sq_staff_role_set,
+    .staff_list = hd__sq_staff_list,
+    .audit_append = hd__sq_audit_append,
+    .audit_list = hd__sq_audit_list,
+    .bank_insert = hd__sq_bank_insert,
+    .bank_find = hd__sq_bank_find,
+    .bank_list = hd__sq_bank_list,
+    .bank_entry_insert = hd__sq_bank_entry_insert,
+    .bank_entries_each = hd__sq_bank_entries_each,
+    .checkpoint = sq_checkpoint,         /* db.c */
+    .safety = &hd__sq_safety_ops,        /* safety.c */
+    .health_touch = hd__sq_health_touch, /* health.c */
 };
 
 /* Create dir and its missing parents (mode 0700: the database holds private data). */
@@ -329,7 +459,10 @@ int hd__sq_open(const hd_store_config_t *cfg, int readonly, hd_store_t **out) {
   }
   sqlite3_extended_result_codes(q->db, 1);
   sqlite3_busy_timeout(q->db, cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : 5000);
-  if ((ret = pragma(q, "PRAGMA foreign_keys = ON")) != 0)
+  if ((ret = pragma(q, "PRAGMA foreign_keys = ON")) != 0 ||
+      (ret = pragma(q, "PRAGMA mmap_size = " HD__SQ_MMAP)) != 0)
+    goto fail_close;
+  if (readonly && (ret = pragma(q, "PRAGMA cache_size = " HD__SQ_READ_CACHE)) != 0)
     goto fail_close;
   if (readonly) {
     if ((ret = check_version(q)) != 0)
@@ -339,6 +472,12 @@ int hd__sq_open(const hd_store_config_t *cfg, int readonly, hd_store_t **out) {
       goto fail_close;
     if ((ret = pragma(q, cfg->sync_full ? "PRAGMA synchronous = FULL"
                                         : "PRAGMA synchronous = NORMAL")) != 0)
+      goto fail_close;
+    if ((ret = pragma(q, "PRAGMA cache_size = " HD__SQ_WRITE_CACHE)) != 0 ||
+        (ret = pragma(q, "PRAGMA journal_size_limit = " HD__SQ_LOG_LIMIT)) != 0 ||
+        (ret = pragma(q, "PRAGMA temp_store = MEMORY")) != 0 || /* per-job savepoint journals */
+        (ret = pragma(q, cfg->wal_manual ? "PRAGMA wal_autocheckpoint = 0"
+                                         : "PRAGMA wal_autocheckpoint = 1000")) != 0)
       goto fail_close;
     if ((ret = hd__sq_migrate(q->db)) != 0)
       goto fail_close;

@@ -29,17 +29,44 @@ typedef enum {
       HD_Q__COUNT /* number of cached statements */
 } hd_sq_query_t;
 
+/* Gapless counters the write handle caches (db.c, ops.h convention 4). */
+typedef enum {
+  HD_SQ_CTR_USER_PTS, /* users.pts: the user update log */
+  HD_SQ_CTR_CHAT_MSG, /* chats.last_message_id: message ids */
+  HD_SQ_CTR__COUNT    /* number of counters */
+} hd_sq_ctr_t;
+
+/* Slots per counter cache (a power of two; direct-mapped by row id). */
+#define HD_SQ_CTR_SLOTS 4096
+
+/* A counter's value as the open transaction sees it. */
+typedef struct {
+  int64_t key; /* row id; 0: empty slot */
+  int64_t value;
+} hd_sq_ctr_slot_t;
+
 typedef struct {
   hd_store_t base; /* must be first: hd_store_t * ⇄ hd_sqlite_t * */
   sqlite3 *db;
   int readonly;
   sqlite3_stmt *stmts[HD_Q__COUNT];
+  hd_sq_ctr_slot_t *ctr[HD_SQ_CTR__COUNT]; /* write handle only, allocated on first use */
+  int64_t data_version; /* PRAGMA data_version when the counter cache was last validated */
 } hd_sqlite_t;
 
 #define HD_SQ(s) ((hd_sqlite_t *)(s))
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define HD_SQ_SCHEMA_VERSION 1
+#define HD_SQ_SCHEMA_VERSION 6
+
+/* Increment counter `which` of row `key` and return the new value in *out, inside the open
+ * transaction; arg is the statement's extra parameter (chats.last_activity). Returns
+ * notfound when the row does not exist. A cached value costs one plain UPDATE; a miss runs
+ * UPDATE … RETURNING and remembers the result until a rollback (hd__sq_ctr_drop). */
+int hd__sq_ctr_next(hd_sqlite_t *q, hd_sq_ctr_t which, int64_t key, int64_t arg, int notfound,
+                    int64_t *out);
+/* Forget every cached counter: called when a savepoint or transaction is rolled back. */
+void hd__sq_ctr_drop(hd_sqlite_t *q);
 
 /* Open the SQLite back-end (called by hd_store_open). */
 int hd__sq_open(const hd_store_config_t *cfg, int readonly, hd_store_t **out);
@@ -131,5 +158,35 @@ int hd__sq_user_updates(hd_store_t *s, int64_t user_id, int64_t from_pts, size_t
                         hd_mem_pool_t *pool, hd_update_t **out, size_t *n);
 int hd__sq_chat_updates(hd_store_t *s, int64_t chat_id, int64_t from_pts, size_t limit,
                         hd_mem_pool_t *pool, hd_update_t **out, size_t *n);
+
+/* staff.c and banks.c: staff roles, audit log, hash banks. */
+int hd__sq_staff_role_get(hd_store_t *s, int64_t user_id, int *role);
+int hd__sq_staff_role_set(hd_store_t *s, int64_t user_id, int role, int64_t granted_by,
+                          int64_t granted_at);
+int hd__sq_staff_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_staff_t **out, size_t *n);
+int hd__sq_audit_append(hd_store_t *s, const hd_store_audit_t *a, int64_t *id);
+int hd__sq_audit_list(hd_store_t *s, const char *kind, const char *subject, int64_t after_id,
+                      size_t limit, hd_mem_pool_t *pool, hd_store_audit_t **out, size_t *n);
+int hd__sq_bank_insert(hd_store_t *s, hd_store_bank_t *b);
+int hd__sq_bank_find(hd_store_t *s, const char *name, hd_mem_pool_t *pool, hd_store_bank_t *out);
+int hd__sq_bank_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_bank_t **out, size_t *n);
+int hd__sq_bank_entry_insert(hd_store_t *s, int64_t bank_id, int signal, const uint8_t *value,
+                             size_t len, const char *metadata, int64_t added_at, int *added);
+int hd__sq_bank_entries_each(hd_store_t *s, int64_t bank_id, hd_store_entry_cb cb, void *arg);
+
+/* safety.c: reports, cases, decisions (store/safety_ops.h). */
+extern const hd_store_safety_ops_t hd__sq_safety_ops;
+
+/* media.c: uploads and the media columns of messages. */
+int hd__sq_media_insert(hd_store_t *s, hd_media_t *m);
+int hd__sq_media_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_media_t *out);
+int hd__sq_media_access(hd_store_t *s, int64_t media_id, int64_t user_id, int *allowed);
+/* Read the message media columns starting at column first (NULL media_id: none). */
+void hd__sq_read_message_media(sqlite3_stmt *st, int first, hd_mem_pool_t *pool, hd_media_t *m);
+/* Bind a message's media to parameters first … first+6 (NULLs when it has none). */
+void hd__sq_bind_message_media(sqlite3_stmt *st, int first, const hd_media_t *m);
+
+/* health.c: the /healthz write probe. */
+int hd__sq_health_touch(hd_store_t *s, int64_t now_ms, int64_t *probes);
 
 #endif

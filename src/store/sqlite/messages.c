@@ -10,6 +10,7 @@
  *   chat_updates  (chat_id, pts)  group/channel log, fan-out on read
  *
  *   append:  UPDATE users|chats SET pts = pts + 1 … RETURNING pts ──► INSERT log row
+ *            (users.pts through the write handle's counter cache: db.c invariant 3)
  *
  * Invariants:
  *  1. A log row's pts is the value its counter took in the same transaction, so each log is
@@ -40,6 +41,7 @@ int hd__sq_message_insert(hd_store_t *s, const hd_message_t *m) {
   sqlite3_bind_int64(st, 11, m->fwd_date);
   sqlite3_bind_int64(st, 12, m->views);
   sqlite3_bind_text(st, 13, m->text ? m->text : "", -1, SQLITE_STATIC);
+  hd__sq_bind_message_media(st, 14, &m->media);
   int rc = sqlite3_step(st), ret = 0;
   if (hd__sq_is_unique(rc))
     ret = HD_ERR_CONFLICT;
@@ -209,11 +211,8 @@ int hd__sq_message_view(hd_store_t *s, int64_t chat_id, int64_t id, int64_t view
 
 int hd__sq_user_update_append(hd_store_t *s, int64_t user_id, hd_update_t *u) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_USER_NEXT_PTS);
-  if (st == NULL)
-    return HD_ERR_STORAGE;
-  sqlite3_bind_int64(st, 1, user_id);
-  int ret = hd__sq_int64(q, st, HD_ERR_USER_NOT_FOUND, &u->pts, "user_next_pts");
+  sqlite3_stmt *st;
+  int ret = hd__sq_ctr_next(q, HD_SQ_CTR_USER_PTS, user_id, 0, HD_ERR_USER_NOT_FOUND, &u->pts);
   if (ret != 0)
     return ret;
   if ((st = hd__sq_stmt(q, HD_Q_USER_UPDATE_INSERT)) == NULL)

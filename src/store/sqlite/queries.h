@@ -14,6 +14,10 @@
 #ifndef HD_STORE_SQLITE_QUERIES_H
 #define HD_STORE_SQLITE_QUERIES_H
 
+#include "store/sqlite/queries_admin.h"
+#include "store/sqlite/queries_media.h"
+#include "store/sqlite/queries_safety.h"
+
 #define HD_SQ_USER_COLS "id, username, display_name, bio, country, created_at"
 #define HD_SQ_CHAT_COLS                                                                            \
   "c.id, c.type, c.title, c.username, c.about, c.owner_id, c.created_at, c.member_count,"          \
@@ -21,7 +25,8 @@
 #define HD_SQ_MSG_COLS                                                                             \
   "m.chat_id, m.id, m.sender_id, m.random_id, m.date, m.edit_date, m.reply_to_id,"                 \
   " m.fwd_from_chat_id, m.fwd_from_message_id, m.fwd_from_user_id, m.fwd_date, m.views,"           \
-  " m.text, m.deleted"
+  " m.text, m.deleted, m.media_id, m.media_kind, m.media_mime, m.media_size, m.media_width,"       \
+  " m.media_height, m.media_name"
 #define HD_SQ_NOT_HIDDEN                                                                           \
   " NOT EXISTS (SELECT 1 FROM hidden h WHERE h.user_id = ?3 AND h.chat_id = m.chat_id"             \
   " AND h.message_id = m.id)"
@@ -62,6 +67,10 @@
   XX(CHAT_NEXT_MESSAGE_ID,                                                                         \
      "UPDATE chats SET last_message_id = last_message_id + 1,"                                     \
      " last_activity = max(last_activity, ?2) WHERE id = ?1 RETURNING last_message_id")            \
+  XX(DATA_VERSION, "PRAGMA data_version")                                                          \
+  XX(USER_SET_PTS, "UPDATE users SET pts = ?2 WHERE id = ?1")                                      \
+  XX(CHAT_SET_MESSAGE_ID, "UPDATE chats SET last_message_id = ?2,"                                 \
+                          " last_activity = max(last_activity, ?3) WHERE id = ?1")                 \
   XX(CHAT_NEXT_PTS, "UPDATE chats SET pts = pts + 1 WHERE id = ?1 RETURNING pts")                  \
   XX(CHAT_ADD_MEMBERS, "UPDATE chats SET member_count = member_count + ?2 WHERE id = ?1")          \
   XX(PRIVATE_MEMBERS, "SELECT private_lo, private_hi FROM chats WHERE id = ?1 AND type = 1")       \
@@ -82,8 +91,10 @@
                    " ORDER BY c.last_activity DESC, c.id DESC LIMIT ?2 OFFSET ?3")                 \
   XX(MESSAGE_INSERT,                                                                               \
      "INSERT INTO messages (chat_id, id, sender_id, random_id, date, edit_date, reply_to_id,"      \
-     " fwd_from_chat_id, fwd_from_message_id, fwd_from_user_id, fwd_date, views, text)"            \
-     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")                           \
+     " fwd_from_chat_id, fwd_from_message_id, fwd_from_user_id, fwd_date, views, text, media_id,"  \
+     " media_kind, media_mime, media_size, media_width, media_height, media_name)"                 \
+     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"   \
+     " ?19, ?20)")                                                                                 \
   XX(MESSAGE_GET, "SELECT " HD_SQ_MSG_COLS " FROM messages m WHERE m.chat_id = ?1 AND m.id = ?2")  \
   XX(MESSAGE_FIND_RANDOM, "SELECT " HD_SQ_MSG_COLS " FROM messages m"                              \
                           " WHERE m.chat_id = ?1 AND m.sender_id = ?2 AND m.random_id = ?3")       \
@@ -118,6 +129,9 @@
      "SELECT pts, type, chat_id, message_id, other_user_id, role, date FROM user_updates"          \
      " WHERE user_id = ?1 AND pts > ?2 ORDER BY pts LIMIT ?3")                                     \
   XX(CHAT_UPDATES, "SELECT pts, type, chat_id, message_id, user_id, role, date FROM chat_updates"  \
-                   " WHERE chat_id = ?1 AND pts > ?2 ORDER BY pts LIMIT ?3")
+                   " WHERE chat_id = ?1 AND pts > ?2 ORDER BY pts LIMIT ?3")                       \
+  HD_SQ_ADMIN_QUERIES(XX)  /* queries_admin.h: staff, audit, hash banks */                         \
+  HD_SQ_MEDIA_QUERIES(XX)  /* queries_media.h: uploads */                                          \
+  HD_SQ_SAFETY_QUERIES(XX) /* queries_safety.h: moderation checks */
 
 #endif

@@ -65,6 +65,9 @@ Test(sqlite, open_creates_dir_and_sets_pragmas) {
   cr_assert_eq(pragma_int(w, "PRAGMA user_version"), HD_SQ_SCHEMA_VERSION);
   cr_assert_eq(pragma_int(w, "PRAGMA synchronous"), 2); /* FULL */
   cr_assert_eq(pragma_int(w, "PRAGMA foreign_keys"), 1);
+  cr_assert_eq(pragma_int(w, "PRAGMA wal_autocheckpoint"), 1000); /* no checkpoint thread */
+  cr_assert_eq(pragma_int(w, "PRAGMA temp_store"), 2);            /* MEMORY */
+  cr_assert_lt(pragma_int(w, "PRAGMA cache_size"), -60000);       /* ≥ 60 MB, in KiB */
   sqlite3_stmt *st;
   sqlite3_prepare_v2(HD_SQ(w)->db, "PRAGMA journal_mode", -1, &st, NULL);
   cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
@@ -167,6 +170,70 @@ Test(sqlite, counters_and_logs_are_gapless) {
   cr_assert_eq(n, 10);
   cr_assert_eq(u[9].pts, 10);
   cr_assert_eq(u[9].type, HD_UPD_READ_INBOX);
+  hd_store_close(w);
+}
+
+/* The write handle caches counters (db.c hd__sq_ctr_next); a rolled-back job or batch must
+ * not leave a cached value ahead of the database, and a cached value must be written. */
+Test(sqlite, cached_counters_follow_rollbacks) {
+  hd_store_config_t cfg = {.data_dir = dir, .wal_manual = 1};
+  hd_store_t *w;
+  cr_assert_eq(hd_store_open(&cfg, 0, &w), 0);
+  cr_assert_eq(pragma_int(w, "PRAGMA wal_autocheckpoint"), 0);
+  int64_t a = add_user(w, "alice");
+  hd_chat_t g = {.type = HD_CHAT_GROUP, .title = "g", .owner_id = a, .created_at = 1};
+  cr_assert_eq(w->ops->chat_insert(w, &g, 0, 0), 0);
+  int64_t id, expect_id = 0, expect_pts = 0;
+  for (int round = 0; round < 6; round++) {
+    cr_assert_eq(w->ops->begin(w), 0);
+    for (int job = 0; job < 4; job++) {
+      int fail = (round + job) % 3 == 0; /* every third job is rolled back */
+      cr_assert_eq(w->ops->savepoint(w), 0);
+      cr_assert_eq(w->ops->chat_next_message_id(w, g.id, 100 + round, &id), 0);
+      cr_assert_eq(id, expect_id + 1, "round %d job %d", round, job);
+      hd_update_t v = {.type = HD_UPD_READ_INBOX, .chat_id = g.id, .message_id = id};
+      cr_assert_eq(w->ops->user_update_append(w, a, &v), 0);
+      cr_assert_eq(v.pts, expect_pts + 1);
+      if (fail) {
+        cr_assert_eq(w->ops->rollback_to(w), 0);
+      } else {
+        cr_assert_eq(w->ops->release(w), 0);
+        expect_id++, expect_pts++;
+      }
+    }
+    if (round == 4) { /* a whole batch rolled back */
+      cr_assert_eq(w->ops->rollback(w), 0);
+      expect_id = pragma_int(w, "SELECT last_message_id FROM chats WHERE id = 1");
+      expect_pts = pragma_int(w, "SELECT pts FROM users WHERE id = 1");
+    } else {
+      cr_assert_eq(w->ops->commit(w), 0);
+    }
+    cr_assert_eq(pragma_int(w, "SELECT last_message_id FROM chats WHERE id = 1"), expect_id);
+    cr_assert_eq(pragma_int(w, "SELECT pts FROM users WHERE id = 1"), expect_pts);
+    cr_assert_eq(pragma_int(w, "SELECT count(*) FROM user_updates WHERE user_id = 1"), expect_pts);
+  }
+  cr_assert_eq(pragma_int(w, "SELECT last_activity FROM chats WHERE id = 1"), 105);
+  /* another connection (a tool on the same database) moves the counters: begin notices */
+  hd_store_t *other;
+  cr_assert_eq(hd_store_open(&cfg, 0, &other), 0);
+  cr_assert_eq(sqlite3_exec(HD_SQ(other)->db,
+                            "UPDATE users SET pts = pts + 10; UPDATE chats SET last_message_id ="
+                            " last_message_id + 10",
+                            NULL, NULL, NULL),
+               SQLITE_OK);
+  hd_store_close(other);
+  cr_assert_eq(w->ops->begin(w), 0);
+  cr_assert_eq(w->ops->chat_next_message_id(w, g.id, 200, &id), 0);
+  cr_assert_eq(id, expect_id + 11);
+  hd_update_t x = {.type = HD_UPD_READ_INBOX, .chat_id = g.id, .message_id = id};
+  cr_assert_eq(w->ops->user_update_append(w, a, &x), 0);
+  cr_assert_eq(x.pts, expect_pts + 11);
+  cr_assert_eq(w->ops->commit(w), 0);
+  int log = -1, done = -1;
+  cr_assert_eq(w->ops->checkpoint(w, 0, &log, &done), 0);
+  cr_assert_gt(log, 0);
+  cr_assert_eq(done, log); /* nobody else reads: everything copied */
+  cr_assert_eq(w->ops->checkpoint(w, 1, &log, &done), 0);
   hd_store_close(w);
 }
 

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "store/ops.h"
 
 #include <criterion/criterion.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static char dir[64];
@@ -265,4 +267,70 @@ Test(writer, create_fails_cleanly_on_bad_dir) {
   hd_store_config_t bad = {.data_dir = "/proc/hd_no_such_dir/x", .sync_full = 1};
   cr_assert_lt(hd_writer_create(&bad, 8, &w), 0);
   cr_assert_null(w);
+}
+
+/* --- the checkpoint thread (writer.h invariant 5) ------------------------------------------ */
+
+static int big_run(hd_store_t *tx, void *arg) {
+  job_t *j = arg;
+  char bio[2048];
+  memset(bio, 'b', sizeof(bio) - 1);
+  bio[sizeof(bio) - 1] = '\0';
+  hd_user_t u = {
+      .username = j->name, .display_name = j->name, .bio = bio, .country = "DE", .created_at = 1};
+  return tx->ops->user_insert(tx, &u, "hash");
+}
+
+static long file_size(const char *name) {
+  char path[128];
+  struct stat sb;
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+Test(writer, checkpoints_bound_the_log_and_lose_nothing) {
+  enum { N = 3000 };
+  hd_store_config_t small = cfg;
+  small.wal_restart_pages = 64; /* 256 KiB: many restarts for ~6 MB of rows */
+  hd_writer_t *w;
+  cr_assert_eq(hd_writer_create(&small, 16, &w), 0);
+  static job_t j[N];
+  memset(j, 0, sizeof(j));
+  long wal_max = 0;
+  for (int i = 0; i < N; i++) {
+    snprintf(j[i].name, sizeof(j[i].name), "big%05d", i);
+    hd_writer_submit(w, big_run, job_done, &j[i]);
+    if (i % 100 == 99) { /* let a checkpoint run after every 100 rows (~300 KB of log) */
+      wait_jobs(w, (uint64_t)i + 1);
+      hd_writer_stats_t before, now;
+      hd_writer_stats(w, &before);
+      for (int spin = 0; spin < 2000; spin++) {
+        hd_writer_stats(w, &now);
+        if (now.checkpoints > before.checkpoints)
+          break;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+      }
+      wal_max = HD_MAX(wal_max, file_size("herald.db-wal"));
+    }
+  }
+  wait_jobs(w, N);
+  hd_writer_stats_t st;
+  for (int spin = 0; spin < 2000; spin++) { /* the last checkpoint may still be running */
+    hd_writer_stats(w, &st);
+    if (st.ckpt_restarts > 0 && st.ckpt_pages > 0)
+      break;
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+  cr_assert_gt(st.checkpoints, 0);
+  cr_assert_gt(st.ckpt_restarts, 0, "the log was never restarted");
+  cr_assert_gt(st.ckpt_pages, 0);
+  /* without restarts the log would hold every page written: > 6 MB */
+  cr_assert_lt(wal_max, 4L << 20, "log grew to %ld bytes", wal_max);
+  hd_writer_destroy(w);
+  for (int i = 0; i < N; i++)
+    cr_assert_eq(j[i].status, 0, "job %d", i);
+  cr_assert(user_exists("big00000"));
+  cr_assert(user_exists("big02999"));
 }
