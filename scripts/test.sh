@@ -20,9 +20,10 @@ run_check() {
   ./scripts/checksrc.sh
   if command -v clang-format >/dev/null; then
     bad=$(find src tests/unit fuzz tools bench -name '*.[ch]' 2>/dev/null |
-      xargs clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
-    if [ "$bad" != "0" ]; then
-      echo "clang-format: $bad places differ from .clang-format (run 'make format')"
+      xargs clang-format --dry-run 2>&1 | grep 'warning:' | cut -d: -f1 | sort | uniq -c || true)
+    if [ -n "$bad" ]; then
+      echo "clang-format: files differ from .clang-format (run 'make format'):"
+      echo "$bad"
       return 1
     fi
     echo "clang-format: ok"

@@ -39,11 +39,12 @@ struct st_hd_metrics_t {
   uint64_t start_mono_ns; /* monotonic clock at create */
 };
 
-#define STATUSES(XX)                                                                               \
-  XX(101)                                                                                          \
-  XX(200)                                                                                          \
-  XX(201) XX(202) XX(204) XX(206) XX(304) XX(400) XX(401) XX(402) XX(403) XX(404) XX(405) XX(408)  \
-      XX(409) XX(410) XX(413) XX(415) XX(422) XX(429) XX(431) XX(500) XX(502) XX(503)
+// clang-format off
+#define STATUSES(XX)                                                                   \
+  XX(101) XX(200) XX(201) XX(202) XX(204) XX(206) XX(304) XX(400) XX(401) XX(402)   \
+  XX(403) XX(404) XX(405) XX(408) XX(409) XX(410) XX(413) XX(415) XX(422) XX(429)   \
+  XX(431) XX(500) XX(502) XX(503)
+// clang-format on
 #define AS_INT(x) x,
 #define AS_STR(x) #x,
 static const int statuses[] = {STATUSES(AS_INT)};
