@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git
   libuv1-dev node-llhttp libjansson-dev libsodium-dev libsqlite3-dev sqlite3
-  libjpeg62-turbo-dev libpng-dev libgfshare-dev
+  libjpeg62-turbo-dev libpng-dev libgfshare-dev libpcre2-dev
   libcriterion-dev clang libclang-rt-14-dev
   python3 python3-pytest python3-requests python3-websockets
 )

@@ -20,6 +20,7 @@
 #include "api/admin_cli.h"
 #include "api/app.h"
 #include "api/banks.h"
+#include "api/signals.h"
 #include "api/config.h"
 #include "api/handler.h"
 #include "api/media.h"
@@ -119,6 +120,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "heraldd: cannot load the hash banks: %s\n", hd_strerror(rc));
     goto fail_banks;
   }
+  if ((rc = hd_api_signals_start(&app, &sc)) != 0) { /* api/signals.c: hash matching, rules */
+    fprintf(stderr, "heraldd: cannot load the rules: %s\n", hd_strerror(rc));
+    goto fail_signals;
+  }
   app.limits = hd_ratelimit_create(0);
 
   hd_server_config_t srv = {
@@ -174,6 +179,8 @@ fail_run:
   }
 fail_server:
   hd_ratelimit_destroy(app.limits);
+  hd_api_signals_stop(&app);
+fail_signals:
   hd_api_banks_stop(&app);
 fail_banks:
   if (app.writer)

@@ -22,6 +22,14 @@
  *     loop's realtime registry is gone (ctx->rt == NULL during shutdown).
  *  5. Once app->writer is NULL (shutdown, set by main on the thread that then destroys the
  *     server) hd_api_write answers storage_unavailable instead of submitting.
+ *  6. Session cache (authenticate, ctx->auth): a slot holds one successful token check,
+ *     tagged with the writer's auth epoch read before the store read, and expires after
+ *     HD_AUTH_CACHE_TTL_MS. Every write job except those submitted through
+ *     hd_api_write_auth_neutral (plain text sends) bumps the epoch after its commit and
+ *     before its done() (store/writer.h invariant 6), so a logout, revoke or suspension
+ *     invalidates every loop's slots before it is acknowledged: the revoked token is refused
+ *     on the very next request. Refusals are never cached. The TTL bounds staleness only for
+ *     changes made outside this process's writer (none today).
  */
 #include "api/accounts.h"
 #include "api/banks.h"
@@ -37,6 +45,9 @@
 #include "api/ratelimit.h"
 #include "api/realtime.h"
 #include "api/reports.h"
+#include "api/rules.h"
+#include "api/safety_admin.h"
+#include "api/signals.h"
 #include "api/staff.h"
 #include "api/statements.h"
 #include "chat/accounts.h"
@@ -120,6 +131,13 @@ static const hd_route_t routes[] = {
     {"POST", "/v1/admin/flaggers", hd_api_flagger_create, A},
     {"POST", "/v1/flagger/reports", hd_api_flagger_report_create, HD_ROUTE_PUBLIC},
     {"GET", "/v1/flagger/reports/{id}", hd_api_flagger_report_get, HD_ROUTE_PUBLIC},
+    /* automated signals: rules over public text, hash-match stats (rules.c, signals.c) */
+    {"GET", "/v1/admin/rules", hd_api_rules_list, A},
+    {"POST", "/v1/admin/rules", hd_api_rules_create, A},
+    {"DELETE", "/v1/admin/rules/{id}", hd_api_rules_delete, A},
+    {"GET", "/v1/admin/signals", hd_api_signals_stats, A},
+    {"DELETE", "/v1/admin/flaggers/{id}", hd_api_flagger_revoke, A}, /* safety_admin.c */
+    {"GET", "/v1/admin/counters", hd_api_counters, A},
 };
 #undef A
 
@@ -236,7 +254,8 @@ static void job_done(void *p, int status) {
   hd_loop_post(j->call->ctx->loop, job_back, j);
 }
 
-void hd_api_write(hd_call_t *call, hd_wjob_run_t run, void *arg, hd_api_done_t done) {
+static void api_write(hd_call_t *call, hd_wjob_run_t run, void *arg, hd_api_done_t done,
+                      unsigned flags) {
   if (!call->ctx->app->writer) { /* shutting down: the writer is gone, nothing was written */
     done(call, HD_ERR_STORAGE, arg);
     return;
@@ -247,7 +266,15 @@ void hd_api_write(hd_call_t *call, hd_wjob_run_t run, void *arg, hd_api_done_t d
   j->arg = arg;
   j->done = done;
   j->status = 0;
-  hd_writer_submit(call->ctx->app->writer, job_run, job_done, j);
+  hd_writer_submit_flags(call->ctx->app->writer, job_run, job_done, j, flags);
+}
+
+void hd_api_write(hd_call_t *call, hd_wjob_run_t run, void *arg, hd_api_done_t done) {
+  api_write(call, run, arg, done, 0);
+}
+
+void hd_api_write_auth_neutral(hd_call_t *call, hd_wjob_run_t run, void *arg, hd_api_done_t done) {
+  api_write(call, run, arg, done, HD_WJOB_AUTH_NEUTRAL);
 }
 
 void hd_api_publish(hd_call_t *call, const hd_events_t *events) {
@@ -343,12 +370,8 @@ static int find_token(hd_call_t *call, unsigned flags, hd_iovec_t *tok) {
   return -1;
 }
 
-static int authenticate(hd_call_t *call, unsigned flags) {
-  hd_iovec_t tok;
-  if (find_token(call, flags, &tok) != 0 || tok.len > 256)
-    return HD_ERR_UNAUTHORIZED;
-  uint8_t hash[32];
-  hd_token_hash(tok, hash);
+/* The store's answer for a token hash: sets call->user_id / session_id, or refuses. */
+static int resolve(hd_call_t *call, const uint8_t hash[32]) {
   int rc = hd_session_resolve(call->ctx->rd, hash, &call->user_id, &call->session_id);
   if (rc == HD_ERR_STORAGE || rc == HD_ERR_NOMEM || rc == HD_ERR_ACCOUNT_SUSPENDED)
     return rc; /* suspended: chat/moderation.h */
@@ -356,6 +379,44 @@ static int authenticate(hd_call_t *call, unsigned flags) {
     call->user_id = call->session_id = 0;
     return HD_ERR_UNAUTHORIZED;
   }
+  return 0;
+}
+
+static int authenticate(hd_call_t *call, unsigned flags) {
+  hd_iovec_t tok;
+  if (find_token(call, flags, &tok) != 0 || tok.len > 256)
+    return HD_ERR_UNAUTHORIZED;
+  uint8_t hash[32];
+  hd_token_hash(tok, hash);
+  hd_writer_t *w = call->ctx->app->writer;
+  if (!w) /* shutting down: no epoch to trust, ask the store */
+    return resolve(call, hash);
+  uint64_t epoch = hd_writer_auth_epoch(w); /* read BEFORE the store (writer.h 6) */
+  uint64_t now = hd_time_mono_ns() / 1000000;
+  uint64_t key;
+  memcpy(&key, hash, sizeof(key));
+  hd_auth_slot_t *set = call->ctx->auth[key % HD_AUTH_CACHE_SETS], *victim = &set[0];
+  for (int i = 0; i < HD_AUTH_CACHE_WAYS; i++) {
+    hd_auth_slot_t *sl = &set[i];
+    int live = sl->user_id > 0 && sl->epoch == epoch && now < sl->until_ms;
+    if (live && memcmp(sl->hash, hash, sizeof(hash)) == 0) {
+      call->user_id = sl->user_id;
+      call->session_id = sl->session_id;
+      return 0;
+    }
+    if (!live) /* reuse a dead slot first, else the one expiring soonest */
+      sl->until_ms = 0;
+    if (sl->until_ms < victim->until_ms)
+      victim = sl;
+  }
+  int rc = resolve(call, hash);
+  if (rc != 0)
+    return rc; /* only successes are cached: a refusal always asks the store again */
+  memcpy(victim->hash, hash, sizeof(hash));
+  victim->user_id = call->user_id;
+  victim->session_id = call->session_id;
+  victim->epoch = epoch;
+  victim->until_ms = now + HD_AUTH_CACHE_TTL_MS;
   return 0;
 }
 
@@ -400,6 +461,8 @@ void hd_api_handle(hd_http_req_t *req, void *data) {
 
 int hd_api_body_sink(hd_http_req_t *req, void *data, hd_http_sink_t **sink) {
   (void)data;
+  if (!hd_iov_eq(req->method, "POST") || !hd_iov_eq(req->path, "/v1/media"))
+    return 0; /* cheap pre-check for every request with a body (a send, say) */
   hd_route_match_t m;
   if (hd_router_match(routes, HD_ARRAY_SIZE(routes), req->method, req->path, &m) != 0 ||
       m.route->handler != hd_api_media_upload)

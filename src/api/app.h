@@ -27,6 +27,8 @@ typedef struct st_hd_rt_loop_t hd_rt_loop_t;
 typedef struct st_hd_ratelimit_t hd_ratelimit_t;
 typedef struct st_hd_banksvc_t hd_banksvc_t;
 typedef struct st_hd_metrics_t hd_metrics_t;
+typedef struct st_hd_signals_t hd_signals_t;
+typedef struct st_hd_rules_t hd_rules_t;
 
 struct st_hd_app_t {
   hd_config_t cfg;
@@ -36,13 +38,30 @@ struct st_hd_app_t {
   hd_ratelimit_t *limits;         /* token buckets shared by all loops (api/ratelimit.h) */
   hd_banksvc_t *banks;            /* live hash banks (safety/banksvc.h), loaded at start */
   hd_metrics_t *metrics;          /* per-loop request counters (api/metrics.h), may be NULL */
+  hd_signals_t *signals;          /* hash matching of public media (safety/signals.h) */
+  hd_rules_t *rules;              /* rules over public text (safety/rules.h) */
 };
+
+/* Per-loop cache of successful token checks (app.c invariant 6): 4-way set associative,
+ * set = the token hash's first 8 bytes mod HD_AUTH_CACHE_SETS; a slot is valid while
+ * user_id > 0, epoch equals the writer's auth epoch and the monotonic clock is below
+ * until_ms. 64 B a slot: 256 KiB per loop. */
+#define HD_AUTH_CACHE_SETS   1024
+#define HD_AUTH_CACHE_WAYS   4
+#define HD_AUTH_CACHE_TTL_MS 1000
+typedef struct {
+  uint8_t hash[32];
+  int64_t user_id, session_id;
+  uint64_t epoch, until_ms;
+} hd_auth_slot_t;
 
 struct st_hd_loop_ctx_t {
   hd_app_t *app;
   hd_loop_t *loop;
   hd_store_t *rd;   /* this loop's read handle */
   hd_rt_loop_t *rt; /* online WebSocket subscribers on this loop */
+  hd_auth_slot_t auth[HD_AUTH_CACHE_SETS][HD_AUTH_CACHE_WAYS]; /* zeroed = empty; this loop
+                                                                  only */
 };
 
 #define HD_MAX_PATH_PARAMS 4
@@ -68,5 +87,8 @@ void hd_api_error_msg(hd_call_t *call, int err, const char *message);
  * call's loop. The call (and its request) stays alive until done responds. */
 typedef void (*hd_api_done_t)(hd_call_t *call, int status, void *arg);
 void hd_api_write(hd_call_t *call, hd_wjob_run_t run, void *arg, hd_api_done_t done);
+/* hd_api_write for a job that changes no session and no account block (writer.h
+ * invariant 6): it leaves every loop's session cache valid. */
+void hd_api_write_auth_neutral(hd_call_t *call, hd_wjob_run_t run, void *arg, hd_api_done_t done);
 
 #endif

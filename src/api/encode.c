@@ -83,6 +83,8 @@ json_t *hd_json_media(const hd_media_t *m) {
   set_opt_int(o, "height", m->height);
   if (m->file_name)
     json_object_set_new(o, "file_name", str(m->file_name));
+  if (m->quarantined) /* safety/signals.h: download is refused to non-staff */
+    json_object_set_new(o, "quarantined", json_true());
   return o;
 }
 

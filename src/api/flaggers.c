@@ -42,6 +42,8 @@ static json_t *flagger_json(const hd_store_flagger_t *f, int counts) {
   }
   json_object_set_new(o, "categories", cats);
   json_object_set_new(o, "created_at", json_integer(f->created_at));
+  if (f->revoked_at) /* DELETE /v1/admin/flaggers/{id} (api/safety_admin.c) */
+    json_object_set_new(o, "revoked_at", json_integer(f->revoked_at));
   if (counts) { /* flaggers.h invariant 3 */
     json_object_set_new(o, "reports", json_integer(f->reports));
     json_object_set_new(o, "decided", json_integer(f->decided));

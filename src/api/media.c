@@ -30,6 +30,8 @@
 #include "chat/media.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "safety/staff.h"
+#include "store/ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -470,6 +472,15 @@ void hd_api_media_download(hd_call_t *call) {
   hd_media_t m;
   int rc =
       hd_media_get_for(call->ctx->rd, call->user_id, hd_call_id(call, 0), &call->req->pool, &m);
+  int64_t held = 0; /* quarantined by a hash-bank match (safety/signals.h): staff only */
+  if (rc == 0 &&
+      (rc = call->ctx->rd->ops->safety->media_quarantined(call->ctx->rd, m.id, &held)) == 0 &&
+      held) {
+    hd_staff_role_t role = HD_STAFF_NONE;
+    if ((rc = hd_staff_role_get(call->ctx->rd, call->user_id, &role)) == 0 &&
+        role < HD_STAFF_MODERATOR)
+      rc = HD_ERR_MEDIA_WITHHELD;
+  }
   if (rc) {
     hd_api_error(call, rc);
     return;

@@ -18,6 +18,8 @@
 #include "api/encode.h"
 #include "api/handler.h"
 #include "api/moderation.h"
+#include "api/rules.h"
+#include "api/signals.h"
 #include "chat/chats.h"
 #include "chat/media.h"
 #include "chat/messages.h"
@@ -86,11 +88,22 @@ static void send_done(hd_call_t *call, int status, void *arg) {
   if (!op->duplicate) {
     atomic_fetch_add(&call->ctx->app->messages_sent, 1);
     hd_api_publish(call, &op->events);
+    hd_api_rules_after_send(call, &op->message); /* public text: api/rules.h */
   }
   json_t *o = json_object();
-  json_object_set_new(o, "message", message_json(&op->message, is_channel(call, op->chat_id)));
+  json_object_set_new(o, "message", message_json(&op->message, op->chat_type == HD_CHAT_CHANNEL));
   json_object_set_new(o, "duplicate", json_boolean(op->duplicate));
   hd_api_reply(call, 200, o);
+}
+
+/* A send without media changes no session or account block: it keeps the loops' session
+ * caches valid (app.h hd_api_write_auth_neutral); media may go through the safety hook. */
+static void send_go(hd_call_t *call, void *arg) {
+  hd_send_op_t *op = arg;
+  if (op->media_id == 0 && op->fwd_chat_id == 0)
+    hd_api_write_auth_neutral(call, run_send, op, send_done);
+  else
+    hd_api_write(call, run_send, op, send_done);
 }
 
 void hd_api_message_send(hd_call_t *call) {
@@ -109,7 +122,8 @@ void hd_api_message_send(hd_call_t *call) {
   op->text = r.text;
   op->reply_to_id = r.reply_to_id;
   op->media_id = r.media_id;
-  hd_api_write(call, run_send, op, send_done);
+  if (hd_api_signals_prepare(call, op->chat_id, op->media_id, 0, 0, send_go, op) == 0)
+    send_go(call, op); /* else the PDQ hash is computed first (api/signals.h) */
 }
 
 void hd_api_message_forward(hd_call_t *call) {
@@ -125,7 +139,9 @@ void hd_api_message_forward(hd_call_t *call) {
   if (hd_api_fields(call, &in) != 0)
     return;
   hd_jin_dispose(&in);
-  hd_api_write(call, run_send, op, send_done);
+  if (hd_api_signals_prepare(call, op->chat_id, 0, op->fwd_chat_id, op->fwd_message_id, send_go,
+                             op) == 0)
+    send_go(call, op);
 }
 
 void hd_api_history(hd_call_t *call) {

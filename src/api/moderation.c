@@ -335,6 +335,20 @@ int hd_api_mod_mark(hd_call_t *call, int64_t chat_id, const hd_message_t *m, siz
     if (k[i].label)
       json_object_set_new(o, "label", json_string(k[i].label));
   }
+  hd_store_t *rd = call->ctx->rd;
+  for (size_t i = 0; i < n; i++) { /* hash-bank holds (safety/signals.h), forwards included */
+    json_t *mj = json_object_get(json_array_get(arr, i), "media");
+    int64_t held = 0;
+    if (!mj || m[i].media.id == 0)
+      continue;
+    if ((rc = rd->ops->safety->media_quarantined(rd, m[i].media.id, &held)) != 0) {
+      json_decref(arr);
+      hd_api_error(call, rc);
+      return -1;
+    }
+    if (held)
+      json_object_set_new(mj, "quarantined", json_true());
+  }
   return 0;
 }
 

@@ -18,6 +18,7 @@
  *     its pool) still exists; after hd_ws_upgrade() succeeds, req and call are not touched.
  */
 #include "api/encode.h"
+#include "api/moderation.h"
 #include "api/realtime.h"
 #include "chat/chats.h"
 #include "chat/updates.h"
@@ -65,8 +66,20 @@ static int diff_params(hd_call_t *call, int64_t *pts, size_t *limit) {
 static void diff_reply(hd_call_t *call, const hd_update_t *u, size_t n, int64_t cur_pts,
                        int64_t log_user_id) {
   json_t *arr = json_array();
-  for (size_t i = 0; i < n; i++)
-    json_array_append_new(arr, hd_json_update(&u[i], log_user_id));
+  for (size_t i = 0; i < n; i++) {
+    json_t *uj = hd_json_update(&u[i], log_user_id);
+    json_t *mj = u[i].message ? json_object_get(uj, "message") : NULL;
+    json_array_append_new(arr, uj);
+    if (!mj)
+      continue;
+    json_t *one = json_array(); /* withheld / label / quarantine as this viewer sees it */
+    json_array_append(one, mj);
+    if (hd_api_mod_mark(call, u[i].message->chat_id, u[i].message, 1, one) != 0) {
+      json_decref(arr); /* the call was answered */
+      return;
+    }
+    json_decref(one);
+  }
   int more = n > 0 && u[n - 1].pts < cur_pts;
   json_t *body = json_object();
   json_object_set_new(body, "updates", arr);

@@ -206,7 +206,17 @@ int hd_dialog_list(hd_store_t *rd, int64_t user_id, size_t offset, size_t limit,
   if (ret != 0)
     return ret;
   hd_dialog_t *d = hd_mem_pool_alloc(pool, (nchats ? nchats : 1) * sizeof(*d));
-  for (size_t i = 0; i < nchats; i++) {
+  size_t k = 0;
+  for (size_t j = 0; j < nchats; j++) {
+    if (chats[j].type != HD_CHAT_PRIVATE) { /* banned chats are not listed (moderation.h) */
+      ret = hd_moderation_chat_check(rd, &chats[j], 1);
+      if (ret == HD_ERR_CHAT_NOT_FOUND)
+        continue;
+      if (ret != 0)
+        return ret;
+    }
+    size_t i = k++;
+    chats[i] = chats[j];
     d[i].chat = chats[i];
     if ((ret = hd__chat_decorate(rd, user_id, pool, &d[i].chat)) != 0)
       return ret;
@@ -221,7 +231,7 @@ int hd_dialog_list(hd_store_t *rd, int64_t user_id, size_t offset, size_t limit,
       return ret;
   }
   *out = d;
-  *n = nchats;
+  *n = k; /* a page may hold fewer than limit when banned chats were dropped */
   return 0;
 }
 

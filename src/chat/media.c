@@ -264,8 +264,9 @@ int hd__media_attach(hd_store_t *tx, int64_t user_id, int64_t media_id, hd_mem_p
   return ret;
 }
 
-int hd__media_screen(hd_store_t *tx, const hd_chat_t *chat, int64_t user_id,
-                     const hd_media_t *media, hd_mem_pool_t *pool) {
+int hd__media_screen(hd_store_t *tx, const hd_chat_t *chat, const hd_message_t *m,
+                     const hd_media_t *media, hd_mem_pool_t *pool, int *quarantined) {
+  *quarantined = 0;
   if (chat->type == HD_CHAT_PRIVATE || chat->username == NULL || chat->username[0] == '\0')
     return 0; /* private conversations are not scanned (DESIGN.md) */
   hd_media_hook_t fn = atomic_load(&hook_fn);
@@ -275,10 +276,17 @@ int hd__media_screen(hd_store_t *tx, const hd_chat_t *chat, int64_t user_id,
   int ret;
   if (row.sha256 == NULL && (ret = tx->ops->media_get(tx, media->id, pool, &row)) != 0)
     return ret; /* a forwarded copy: the hook sees the full row */
-  hd_media_hook_event_t ev = {.media = &row,
+  hd_media_hook_event_t ev = {.tx = tx,
+                              .pool = pool,
+                              .media = &row,
                               .chat_id = chat->id,
+                              .message_id = m->id,
                               .chat_type = chat->type,
                               .chat_username = chat->username,
-                              .user_id = user_id};
-  return fn(&ev, atomic_load(&hook_data)) == HD_MEDIA_ALLOW ? 0 : HD_ERR_MEDIA_QUARANTINED;
+                              .user_id = m->sender_id};
+  hd_media_verdict_t v = HD_MEDIA_ALLOW;
+  if ((ret = fn(&ev, atomic_load(&hook_data), &v)) != 0)
+    return ret;
+  *quarantined = v == HD_MEDIA_QUARANTINE;
+  return 0;
 }

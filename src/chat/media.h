@@ -19,9 +19,11 @@
  * gets HD_ERR_MEDIA_NOT_FOUND (no existence leak).
  *
  * The safety hook (hd_media_set_hook): called on the writer thread for media attached to a
- * message in a public group or channel (a chat with a @username), before the message is
- * stored; never for private chats or private groups. The default (no hook) allows. A
- * QUARANTINE verdict refuses the send with HD_ERR_MEDIA_QUARANTINED and stores nothing.
+ * message in a public group or channel (a chat with a @username), right after the message
+ * row is inserted, in the same transaction; never for private chats or private groups. The
+ * default (no hook) allows. A QUARANTINE verdict keeps the message but marks its media
+ * quarantined (the hook recorded why in the store: safety/signals.h); a hook error aborts
+ * the whole write job.
  *
  * Invariants:
  *  1. A file under media/ab/cd/ is complete and fsynced (file and directory) before any row
@@ -91,19 +93,24 @@ int hd_media_get_for(hd_store_t *rd, int64_t user_id, int64_t media_id, hd_mem_p
 
 /* The safety hook. */
 typedef enum {
-  HD_MEDIA_ALLOW = 0,     /* store the message */
-  HD_MEDIA_QUARANTINE = 1 /* refuse it: HD_ERR_MEDIA_QUARANTINED */
+  HD_MEDIA_ALLOW = 0,     /* nothing found */
+  HD_MEDIA_QUARANTINE = 1 /* message kept, media withheld from non-staff (media.quarantined) */
 } hd_media_verdict_t;
 
 typedef struct {
+  hd_store_t *tx;          /* the send's write transaction */
+  hd_mem_pool_t *pool;     /* the send's pool */
   const hd_media_t *media; /* the media row (sha256 set) */
   int64_t chat_id;
+  int64_t message_id; /* the message just inserted */
   hd_chat_type_t chat_type;
   const char *chat_username; /* the public name that put it in scope */
   int64_t user_id;           /* the sender */
 } hd_media_hook_event_t;
 
-typedef hd_media_verdict_t (*hd_media_hook_t)(const hd_media_hook_event_t *ev, void *data);
+/* Returns 0 with *verdict set, or an error that aborts the write job. */
+typedef int (*hd_media_hook_t)(const hd_media_hook_event_t *ev, void *data,
+                               hd_media_verdict_t *verdict);
 /* Register the hook (NULL: none). Call at start-up, before any loop runs; it is then called
  * from the writer thread. */
 void hd_media_set_hook(hd_media_hook_t fn, void *data);
@@ -112,8 +119,9 @@ void hd_media_set_hook(hd_media_hook_t fn, void *data);
  * HD_ERR_MEDIA_NOT_FOUND) into *out. */
 int hd__media_attach(hd_store_t *tx, int64_t user_id, int64_t media_id, hd_mem_pool_t *pool,
                      hd_media_t *out);
-/* For messages.c: run the hook when chat is public. Returns 0 or HD_ERR_MEDIA_QUARANTINED. */
-int hd__media_screen(hd_store_t *tx, const hd_chat_t *chat, int64_t user_id,
-                     const hd_media_t *media, hd_mem_pool_t *pool);
+/* For messages.c: run the hook on the inserted message m when chat is public; sets
+ * *quarantined. Returns 0 or the hook's error. */
+int hd__media_screen(hd_store_t *tx, const hd_chat_t *chat, const hd_message_t *m,
+                     const hd_media_t *media, hd_mem_pool_t *pool, int *quarantined);
 
 #endif

@@ -20,8 +20,8 @@
  *  2. (chat_id, sender_id, random_id) identifies a send: a retry appends nothing.
  *  3. A forward records the original origin: forwarding a forward copies its fwd_from_*.
  *  4. Every NEW/EDIT event carries the message as stored (update.message != NULL).
- *  5. Media sent to a public chat passed the safety hook (chat/media.h) before the insert;
- *     a quarantine verdict stores nothing.
+ *  5. Media sent to a public chat passes the safety hook (chat/media.h) in the insert's
+ *     transaction; a quarantine verdict keeps the message with media.quarantined = 1.
  */
 #include "chat/messages.h"
 
@@ -104,6 +104,7 @@ int hd_message_send(hd_store_t *tx, hd_send_op_t *op) {
     return ret;
   if (chat.my_role == HD_ROLE_NONE)
     return HD_ERR_CANNOT_POST; /* only public chats get here: their existence is public */
+  op->chat_type = (int)chat.type;
   ret = tx->ops->message_find_random(tx, op->chat_id, op->user_id, op->random_id, op->pool,
                                      &op->message);
   if (ret == 0) { /* invariant 2 */
@@ -136,13 +137,15 @@ int hd_message_send(hd_store_t *tx, hd_send_op_t *op) {
     m.text = "";
   if (m.text[0] == '\0' && m.media.id == 0)
     return HD_ERR_MESSAGE_EMPTY;
-  if (m.media.id && (ret = hd__media_screen(tx, &chat, op->user_id, &m.media, op->pool)) != 0)
-    return ret;          /* before anything is stored (invariant 5) */
-  m.media.sha256 = NULL; /* the message carries the public fields only (types.h) */
+  hd_media_t row = m.media; /* the safety hook sees the full row */
+  m.media.sha256 = NULL;    /* the message carries the public fields only (types.h) */
   m.media.owner_id = m.media.created_at = 0;
   if ((ret = tx->ops->chat_next_message_id(tx, op->chat_id, m.date, &m.id)) != 0 ||
       (ret = tx->ops->message_insert(tx, &m)) != 0)
     return ret;
+  if (m.media.id &&
+      (ret = hd__media_screen(tx, &chat, &m, &row, op->pool, &m.media.quarantined)) != 0)
+    return ret; /* same transaction as the insert (invariant 5) */
   size_t len = strlen(m.text);
   m.text = hd_mem_pool_strndup(op->pool, m.text, len); /* the result owns its text */
   op->message = m;

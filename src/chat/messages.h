@@ -36,11 +36,12 @@ typedef struct {
   /* out */
   hd_message_t message;
   int duplicate; /* 1 when random_id was seen before: original returned */
+  int chat_type; /* the chat's hd_chat_type_t, set on success (the ack needs no re-read) */
   hd_events_t events;
 } hd_send_op_t;
 /* Write job: send (or forward). Errors: CHAT_NOT_FOUND, CANNOT_POST, MESSAGE_NOT_FOUND
- * (reply/forward source invisible to the caller), MEDIA_NOT_FOUND (not the caller's upload),
- * MEDIA_QUARANTINED (the safety hook held media sent to a public chat: chat/media.h). */
+ * (reply/forward source invisible to the caller), MEDIA_NOT_FOUND (not the caller's upload).
+ * Media the safety hook holds is stored with message.media.quarantined = 1 (chat/media.h). */
 int hd_message_send(hd_store_t *tx, hd_send_op_t *op);
 
 typedef struct {

@@ -99,6 +99,7 @@ typedef struct {
   int64_t width, height; /* JPEG/PNG only, else 0 */
   const char *file_name; /* NULL when none was given */
   int64_t created_at;
+  int quarantined; /* held by a hash-bank match (safety/signals.h): staff-only download */
 } hd_media_t;
 
 typedef struct {

@@ -83,7 +83,10 @@
   XX(APPEAL_CLOSED, 409, "appeal_closed", "this decision cannot be appealed (again)")              \
   XX(APPEAL_EXPIRED, 403, "appeal_expired", "the 6-month appeal window has passed")                \
   XX(SAME_MODERATOR, 403, "same_moderator", "an appeal is decided by another moderator")           \
-  XX(FLAGGER_CATEGORY, 403, "flagger_category", "the flagger is not accredited for this reason")
+  XX(FLAGGER_CATEGORY, 403, "flagger_category", "the flagger is not accredited for this reason")   \
+  XX(MEDIA_WITHHELD, 451, "media_withheld", "the media is held for review")                        \
+  XX(RULE_INVALID, 400, "rule_invalid", "the rule's pattern does not compile")                     \
+  XX(RULE_NOT_FOUND, 404, "rule_not_found", "no such rule")
 
 typedef enum {
   HD_OK = 0, /* success */

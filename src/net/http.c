@@ -24,6 +24,9 @@
  *     COMPLETE exactly while it is.
  *  2. A response is written only by hd_http_respond() / send_error(), in request order.
  *  3. loop->outstanding counts requests given to the handler and not yet answered.
+ *  4. A response goes out with uv_try_write first; only the bytes the socket did not take
+ *     are queued with uv_write (libuv refuses a try_write while anything is queued, so the
+ *     byte order on the wire is the order of the calls).
  */
 #include "net/http_parse.h"
 
@@ -39,7 +42,20 @@ struct st_hd__http_conn_t {
   hd__http_req_t *req;  /* outstanding request, or NULL */
   hd__http_req_t *sreq; /* request built at headers complete (body_sink asked), or NULL */
   uint8_t sending;      /* hd_http_respond_file is writing the body */
+  uint8_t peer_known;   /* peer[] holds the address (resolved once per connection) */
+  char peer[48];        /* textual peer address, same size as hd_http_req_t.remote_ip */
 };
+
+/* Copy the peer address into a request: getpeername once per connection, not per request. */
+static void req_peer(hd_conn_t *c, hd__http_req_t *req) {
+  hd__http_conn_t *h = c->u.http;
+  if (!h->peer_known) {
+    hd__conn_peer(c, h->peer, sizeof(h->peer));
+    h->peer_known = 1;
+  }
+  _Static_assert(sizeof(h->peer) == sizeof(req->pub.remote_ip), "peer buffer size");
+  memcpy(req->pub.remote_ip, h->peer, sizeof(h->peer));
+}
 
 /* A handler works or a file body is being sent: input waits in the tail. */
 static int http_busy(const hd__http_conn_t *h) { return h->req != NULL || h->sending; }
@@ -63,10 +79,36 @@ static void write_response(hd_conn_t *c, int status, const char *ctype, const hd
                            hd_iovec_t body, int close) {
   http_write_t *hw = hd_mem_alloc(sizeof(*hw));
   hd_buf_init(&hw->buf, 0);
-  int err =
-      hd_buf_appendf(&hw->buf, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s",
-                     status, hd_http_reason(status), ctype ? ctype : "application/json", body.len,
-                     close ? "Connection: close\r\n" : "");
+  /* assembled piece by piece: this runs once per response, printf's parsing is measurable */
+  char num[24], *e = num + sizeof(num), *d = e;
+  size_t v = body.len;
+  do
+    *--d = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  const char *reason = hd_http_reason(status), *ct = ctype ? ctype : "application/json";
+  char st[4] = {(char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
+                (char)('0' + status % 10), ' '};
+  HD_ASSERT(status >= 100 && status <= 999);
+  int err = hd_buf_try_reserve(&hw->buf, 96 + strlen(reason) + strlen(ct) +
+                                             (extra ? extra->len : 0) + body.len);
+  if (err == 0)
+    err = hd_buf_append(&hw->buf, "HTTP/1.1 ", 9);
+  if (err == 0)
+    err = hd_buf_append(&hw->buf, st, sizeof(st));
+  if (err == 0)
+    err = hd_buf_append(&hw->buf, reason, strlen(reason));
+  if (err == 0)
+    err = hd_buf_append(&hw->buf, "\r\nContent-Type: ", 16);
+  if (err == 0)
+    err = hd_buf_append(&hw->buf, ct, strlen(ct));
+  if (err == 0)
+    err = hd_buf_append(&hw->buf, "\r\nContent-Length: ", 18);
+  if (err == 0)
+    err = hd_buf_append(&hw->buf, d, (size_t)(e - d));
+  if (err == 0)
+    err = hd_buf_append(&hw->buf, "\r\n", 2);
+  if (err == 0 && close)
+    err = hd_buf_append(&hw->buf, "Connection: close\r\n", 19);
   if (err == 0 && extra && extra->len)
     err = hd_buf_append(&hw->buf, extra->base, extra->len);
   if (err == 0)
@@ -74,7 +116,23 @@ static void write_response(hd_conn_t *c, int status, const char *ctype, const hd
   if (err == 0 && body.len)
     err = hd_buf_append(&hw->buf, body.base, body.len);
   HD_ASSERT(err == 0); /* unbounded bookkeeping buffer */
+  /* Nothing queued ahead (uv_try_write refuses otherwise): write now, and queue only what
+   * the socket did not take. Order is kept because libuv's queue was empty. */
   uv_buf_t b = uv_buf_init(hw->buf.base, (unsigned)hw->buf.len);
+  int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+  if (n == (int)hw->buf.len) {
+    hd_buf_dispose(&hw->buf);
+    hd_mem_free(hw);
+    return;
+  }
+  if (n > 0)
+    b = uv_buf_init(hw->buf.base + n, (unsigned)(hw->buf.len - (size_t)n));
+  else if (n != UV_EAGAIN && n != UV_ENOSYS) {
+    hd_buf_dispose(&hw->buf);
+    hd_mem_free(hw);
+    hd__conn_close(c);
+    return;
+  }
   if (uv_write(&hw->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
     hd_buf_dispose(&hw->buf);
     hd_mem_free(hw);
@@ -119,7 +177,7 @@ static int on_head(void *data) {
   HD_ASSERT(h->sreq == NULL);
   hd__http_req_t *req = hd__http_req_create_head(&h->parser, c->loop);
   req->conn = c;
-  hd__conn_peer(c, req->pub.remote_ip, sizeof(req->pub.remote_ip));
+  req_peer(c, req);
   h->sreq = req;
   hd_http_sink_t *sink = NULL;
   int r = hd__loop_body_sink(c->loop, &req->pub, &sink);
@@ -150,6 +208,7 @@ void hd__http_conn_init(hd_conn_t *c) {
   h->req = NULL;
   h->sreq = NULL;
   h->sending = 0;
+  h->peer_known = 0;
   if (hd__loop_has_body_sink(c->loop)) {
     h->parser.on_head = on_head;
     h->parser.head_data = c;
@@ -188,7 +247,7 @@ static void http_run(hd_conn_t *c, char *data, size_t len) {
     } else {
       req = hd__http_req_create(&h->parser, c->loop);
       req->conn = c;
-      hd__conn_peer(c, req->pub.remote_ip, sizeof(req->pub.remote_ip));
+      req_peer(c, req);
     }
     h->req = req;
     c->loop->outstanding++;

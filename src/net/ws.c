@@ -2,9 +2,11 @@
  * ws.c — WebSocket connections: handshake, frame dispatch, keepalive, close handshake and
  * the outbound queue with its slow-consumer cap. Framing rules live in net/ws_frame.c.
  *
- * Outbound queue: every send is one uv_write of a reference to an encoded frame; libuv
- * keeps the unsent bytes (uv_stream_get_write_queue_size) and the frame is released in the
- * write callback. A frame shared by many sockets is encoded once:
+ * Outbound queue: a send first tries uv_try_write (only possible while nothing is queued,
+ * so order is kept); whatever the socket does not take is one uv_write of a reference to
+ * the rest of the encoded frame; libuv keeps the unsent bytes
+ * (uv_stream_get_write_queue_size) and the frame is released in the write callback. A
+ * frame shared by many sockets is encoded once:
  *
  *   hd_ws_frame_t {refs=3, len, [hdr|payload]} ◄── ws_write_t ◄── conn A's libuv queue
  *                                               ◄── ws_write_t ◄── conn B's libuv queue
@@ -19,7 +21,8 @@
  * with nothing received, the connection is dropped (1006).
  *
  * Invariants:
- *  1. u.ws.queued is the byte total of writes in flight; loop stats mirror it.
+ *  1. u.ws.queued is the byte total of queued (uv_write) bytes in flight; loop stats
+ *     mirror it.
  *  2. No data frame is sent after our close frame; control replies only while OPEN.
  *  3. After queueing, libuv's unsent bytes never stay above ws_max_queued: the connection
  *     is closed at once instead (ws_slow_consumers_closed).
@@ -43,6 +46,7 @@ struct st_hd_ws_frame_t {
 typedef struct {
   uv_write_t w;
   hd_ws_frame_t *f;
+  uint32_t len; /* bytes of f queued by this write (the rest went out by uv_try_write) */
 } ws_write_t;
 
 static hd_conn_t *C(hd_ws_t *ws) { return (hd_conn_t *)ws; }
@@ -75,8 +79,8 @@ void hd_ws_frame_release(hd_ws_frame_t *f) {
 static void on_write(uv_write_t *w, int status) {
   ws_write_t *ww = (ws_write_t *)w;
   hd_conn_t *c = w->handle->data;
-  c->u.ws.queued -= ww->f->len;
-  HD_STAT_SUB(c->loop, ws_queued_bytes, ww->f->len);
+  c->u.ws.queued -= ww->len;
+  HD_STAT_SUB(c->loop, ws_queued_bytes, ww->len);
   hd_ws_frame_release(ww->f);
   hd_mem_free(ww);
   if (status < 0 && status != UV_ECANCELED)
@@ -87,18 +91,30 @@ static void on_write(uv_write_t *w, int status) {
 static int write_frame(hd_conn_t *c, hd_ws_frame_t *f) {
   if (c->state >= HD_CS_FINISHING)
     return HD_ERR_IO;
+  /* Nothing queued ahead (uv_try_write refuses otherwise): most frames leave right here,
+   * with no request, no reference and no callback; only an unsent remainder is queued. */
+  uv_buf_t b = uv_buf_init((char *)f->data, f->len);
+  int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+  if (n == (int)f->len)
+    return 0;
+  if (n > 0) {
+    b = uv_buf_init((char *)f->data + n, f->len - (uint32_t)n);
+  } else if (n != UV_EAGAIN && n != UV_ENOSYS) {
+    hd__conn_close(c);
+    return HD_ERR_IO;
+  }
   ws_write_t *ww = hd_mem_alloc(sizeof(*ww));
   hd_ws_frame_retain(f);
   ww->f = f;
-  uv_buf_t b = uv_buf_init((char *)f->data, f->len);
+  ww->len = (uint32_t)b.len;
   if (uv_write(&ww->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
     hd_ws_frame_release(f);
     hd_mem_free(ww);
     hd__conn_close(c);
     return HD_ERR_IO;
   }
-  c->u.ws.queued += f->len;
-  HD_STAT_ADD(c->loop, ws_queued_bytes, f->len);
+  c->u.ws.queued += ww->len;
+  HD_STAT_ADD(c->loop, ws_queued_bytes, ww->len);
   if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > c->loop->lim->ws_max_queued) {
     HD_STAT_ADD(c->loop, ws_slow_consumers_closed, 1);
     hd__conn_close(c);

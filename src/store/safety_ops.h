@@ -134,10 +134,53 @@ typedef struct {
   const char *categories; /* comma-separated reason codes it is accredited for */
   int64_t created_by;
   int64_t created_at;
-  int64_t reports; /* list only: reports filed */
-  int64_t decided; /* list only: reports whose case was decided */
-  int64_t upheld;  /* list only: decided with an action that was not reversed */
+  int64_t reports;    /* list only: reports filed */
+  int64_t decided;    /* list only: reports whose case was decided */
+  int64_t upheld;     /* list only: decided with an action that was not reversed */
+  int64_t revoked_at; /* 0 while the key works */
 } hd_store_flagger_t;
+
+/* One transparency counter row: day × category × action × country. */
+typedef struct {
+  const char *day; /* YYYY-MM-DD (UTC) */
+  const char *category;
+  const char *action;
+  const char *country;
+  int64_t n;
+} hd_store_counter_t;
+
+/* An admin-managed rule over public text (safety/rules.h). */
+typedef struct {
+  int64_t id;
+  int kind;             /* hd_rule_kind_t: 0 keyword, 1 regular expression */
+  const char *pattern;  /* the keyword or the PCRE2 pattern */
+  const char *category; /* a reasons.h code: the case's reason on a match */
+  int enabled;
+  int64_t created_by;
+  int64_t created_at;
+} hd_store_rule_t;
+
+/* A repeat-misuse strike (safety/misuse.h) and a notice it led to. */
+typedef struct {
+  int64_t id;
+  int64_t user_id;
+  int kind; /* hd_strike_kind_t */
+  int64_t decision_id;
+  int64_t case_id;
+  int active; /* 0 once lifted by a reversal on appeal */
+  int64_t created_at;
+  int64_t lifted_at;
+} hd_store_strike_t;
+
+typedef struct {
+  int64_t id;
+  int64_t user_id;
+  int kind;            /* hd_misuse_notice_kind_t */
+  int64_t strikes;     /* active strikes in the window when it was issued */
+  int64_t decision_id; /* suspension: the automatic decision; else the triggering one */
+  int delivered;       /* 1: a service message was sent */
+  int64_t created_at;
+} hd_store_misuse_notice_t;
 
 typedef struct st_hd_store_safety_ops_t {
   /* The open/claimed case of a target. HD_ERR_CASE_NOT_FOUND when none. */
@@ -213,6 +256,46 @@ typedef struct st_hd_store_safety_ops_t {
   /* counters[day, category, action, country] += delta. */
   int (*counter_add)(hd_store_t *s, const char *day, const char *category, const char *action,
                      const char *country, int64_t delta);
+
+  /* --- automated signals: quarantine, rules (sqlite/safety_signals.c) --- */
+  /* Mark media_id quarantined by case_id (a second mark keeps the first case). */
+  int (*media_quarantine)(hd_store_t *s, int64_t media_id, int64_t case_id, int64_t now);
+  /* *case_id = the case holding media_id, 0 when the media is not quarantined. */
+  int (*media_quarantined)(hd_store_t *s, int64_t media_id, int64_t *case_id);
+  /* Insert r (id, created_at set). */
+  int (*rule_insert)(hd_store_t *s, hd_store_rule_t *r);
+  /* Delete rule id; HD_ERR_RULE_NOT_FOUND when absent. */
+  int (*rule_delete)(hd_store_t *s, int64_t id);
+  /* Every rule, by id (at most 1000). */
+  int (*rule_list)(hd_store_t *s, hd_mem_pool_t *pool, hd_store_rule_t **out, size_t *n);
+  /* Revoke flagger id at now (its key stops working); HD_ERR_NOT_FOUND when absent or
+   * already revoked. */
+  int (*flagger_revoke)(hd_store_t *s, int64_t id, int64_t now);
+  /* Counter rows with from <= day <= to (YYYY-MM-DD), by day, category, action, country;
+   * at most limit. */
+  int (*counter_list)(hd_store_t *s, const char *from, const char *to, size_t limit,
+                      hd_mem_pool_t *pool, hd_store_counter_t **out, size_t *n);
+  /* --- repeat misuse (sqlite/safety_misuse.c, safety/misuse.h) --- */
+  /* Insert a strike (id set); HD_ERR_CONFLICT when the decision already gave the user one. */
+  int (*strike_insert)(hd_store_t *s, hd_store_strike_t *st);
+  /* Lift the active strikes of decision_id at now; *n = how many were lifted. */
+  int (*strike_lift)(hd_store_t *s, int64_t decision_id, int64_t now, int64_t *n);
+  /* *n = active strikes of user_id and kind with created_at >= since. */
+  int (*strike_count)(hd_store_t *s, int64_t user_id, int kind, int64_t since, int64_t *n);
+  /* Strikes of user_id (lifted ones too), newest first, at most limit. */
+  int (*strike_list)(hd_store_t *s, int64_t user_id, size_t limit, hd_mem_pool_t *pool,
+                     hd_store_strike_t **out, size_t *n);
+  /* Insert a notice (id set). */
+  int (*misuse_notice_insert)(hd_store_t *s, hd_store_misuse_notice_t *m);
+  /* *n = notices of user_id and kind with created_at >= since. */
+  int (*misuse_notice_count)(hd_store_t *s, int64_t user_id, int kind, int64_t since, int64_t *n);
+  /* Notices of user_id, newest first, at most limit. */
+  int (*misuse_notice_list)(hd_store_t *s, int64_t user_id, size_t limit, hd_mem_pool_t *pool,
+                            hd_store_misuse_notice_t **out, size_t *n);
+  /* Remember that reporter_id's report on case_id carried no weight (idempotent). */
+  int (*deprio_insert)(hd_store_t *s, int64_t case_id, int64_t reporter_id, int64_t now);
+  /* *n = deprioritised reporters of case_id. */
+  int (*deprio_count)(hd_store_t *s, int64_t case_id, int64_t *n);
 } hd_store_safety_ops_t;
 
 #endif

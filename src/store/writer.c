@@ -33,7 +33,9 @@
  *  3. A failed COMMIT turns every status of the batch into HD_ERR_STORAGE.
  *  4. The queue is FIFO and one thread runs the jobs, so job k sees jobs 1..k-1.
  *  5. destroy() drains: the thread exits only when stop is set and the queue is empty.
- *  6. The writer takes no batch while ckpt_hold is set, and the checkpoint thread restarts the
+ *  6. (auth epoch, writer.h 6) bumped once per batch with a non-neutral job, after its
+ *     commit or rollback, before its done() calls.
+ *  7. The writer takes no batch while ckpt_hold is set, and the checkpoint thread restarts the
  *     log only while in_batch is 0: a restart never waits on the writer's lock, and the
  *     writer waits at most one restart (a few ms, frames were copied by the passive run).
  */
@@ -46,6 +48,7 @@
 #include "store/ops.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -55,6 +58,7 @@ typedef struct st_hd_wjob_t {
   hd_wjob_done_t done;
   void *arg;
   int status;
+  unsigned flags; /* HD_WJOB_* */
 } hd_wjob_t;
 
 struct st_hd_writer_t {
@@ -66,7 +70,7 @@ struct st_hd_writer_t {
   hd_wjob_t *head, *tail;  /* queue, guarded by mu */
   int stop;                /* guarded by mu */
   hd_writer_stats_t stats; /* guarded by mu */
-  /* checkpoint thread (invariant 6); all guarded by mu */
+  /* checkpoint thread (invariant 7); all guarded by mu */
   hd_store_t *ckpt; /* its own write handle, used by that thread only */
   pthread_t ckpt_thread;
   pthread_cond_t ckpt_cv; /* signalled on commit, end of a batch and ckpt_stop */
@@ -74,6 +78,7 @@ struct st_hd_writer_t {
   int ckpt_hold;     /* a restart is pending: the writer takes no new batch */
   int in_batch;      /* the writer is between taking a batch and finishing its done() calls */
   int restart_pages; /* log size that triggers a restart (immutable) */
+  _Atomic uint64_t auth_epoch; /* invariant 6: bumped by the writer thread only */
 };
 
 static size_t batch_bucket(size_t n) {
@@ -165,6 +170,11 @@ static void *writer_main(void *p) {
     pthread_cond_signal(&w->ckpt_cv); /* frames to copy */
     pthread_mutex_unlock(&w->mu);
 
+    for (hd_wjob_t *j = batch; j; j = j->next)
+      if (!(j->flags & HD_WJOB_AUTH_NEUTRAL)) { /* invariant 6: before any done() */
+        atomic_fetch_add_explicit(&w->auth_epoch, 1, memory_order_acq_rel);
+        break;
+      }
     for (hd_wjob_t *j = batch, *next; j; j = next) {
       next = j->next;
       j->done(j->arg, j->status);
@@ -179,7 +189,7 @@ static void *writer_main(void *p) {
   return NULL;
 }
 
-/* Restart the log with the writer parked between batches (invariant 6). Called with mu held. */
+/* Restart the log with the writer parked between batches (invariant 7). Called with mu held. */
 static int ckpt_restart(hd_writer_t *w, int *log_pages, int *done_pages) {
   w->ckpt_hold = 1;
   while (w->in_batch)
@@ -284,11 +294,21 @@ fail_free:
 }
 
 void hd_writer_submit(hd_writer_t *w, hd_wjob_run_t run, hd_wjob_done_t done, void *arg) {
+  hd_writer_submit_flags(w, run, done, arg, 0);
+}
+
+uint64_t hd_writer_auth_epoch(hd_writer_t *w) {
+  return atomic_load_explicit(&w->auth_epoch, memory_order_acquire);
+}
+
+void hd_writer_submit_flags(hd_writer_t *w, hd_wjob_run_t run, hd_wjob_done_t done, void *arg,
+                            unsigned flags) {
   HD_ASSERT(run != NULL && done != NULL);
   hd_wjob_t *j = hd_mem_calloc(sizeof(*j));
   j->run = run;
   j->done = done;
   j->arg = arg;
+  j->flags = flags;
   pthread_mutex_lock(&w->mu);
   HD_ASSERT(!w->stop); /* submitting after destroy() began is a lifecycle bug */
   if (w->tail)

@@ -18,6 +18,13 @@
  *     once the log holds HD_WRITER_CKPT_RESTART pages, pauses the writer between batches for a
  *     restart so the log stays bounded. Durability is unchanged: an ack still follows the
  *     commit's fsync of the log.
+ *  6. Auth epoch: after a batch holding any job not submitted with HD_WJOB_AUTH_NEUTRAL has
+ *     committed or rolled back, and before any done() of that batch runs, the epoch
+ *     (hd_writer_auth_epoch) is incremented. Caches of authentication results (api/app.c)
+ *     tag entries with the epoch read BEFORE their store read and drop any entry whose tag
+ *     differs, so whatever a job changed (sessions, suspensions) is seen by every loop
+ *     before the job is acknowledged. A job may be submitted HD_WJOB_AUTH_NEUTRAL only if it
+ *     can change neither sessions nor account blocks (e.g. a plain text message send).
  */
 #ifndef HD_STORE_WRITER_H
 #define HD_STORE_WRITER_H
@@ -55,6 +62,13 @@ typedef struct {
 int hd_writer_create(const hd_store_config_t *cfg, size_t max_batch, hd_writer_t **out);
 /* Queue a job (thread-safe). The writer owns nothing of arg; done() must release it. */
 void hd_writer_submit(hd_writer_t *w, hd_wjob_run_t run, hd_wjob_done_t done, void *arg);
+
+enum { HD_WJOB_AUTH_NEUTRAL = 1 << 0 /* changes no session or account block (invariant 6) */ };
+/* hd_writer_submit with HD_WJOB_* flags. */
+void hd_writer_submit_flags(hd_writer_t *w, hd_wjob_run_t run, hd_wjob_done_t done, void *arg,
+                            unsigned flags);
+/* The auth epoch (invariant 6; thread-safe, acquire ordering). */
+uint64_t hd_writer_auth_epoch(hd_writer_t *w);
 /* Copy the counters (thread-safe). */
 void hd_writer_stats(hd_writer_t *w, hd_writer_stats_t *out);
 /* Finish every queued job, stop the thread and close the handle. */

@@ -6,6 +6,8 @@
  * Handle life cycle:
  *
  *   hd__sq_open(cfg, readonly)
+ *     ├ once per process: SQLITE_CONFIG_MEMSTATUS off (else every sqlite3_malloc/free
+ *     │ takes one process-wide mutex, contended by the writer and every event loop)
  *     ├ mkdir -p data_dir (write handle)
  *     ├ sqlite3_open_v2(<data_dir>/herald.db, RW|CREATE or READONLY, NOMUTEX)
  *     ├ busy_timeout, foreign_keys=ON, mmap_size, extended result codes
@@ -40,6 +42,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -434,7 +437,13 @@ static int check_version(hd_sqlite_t *q) {
   return ret;
 }
 
+/* Before SQLite initializes: no allocation statistics (nothing reads them), so malloc and
+ * free take no global mutex. Fails harmlessly (SQLITE_MISUSE) if SQLite is already up. */
+static void sq_global_init(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 int hd__sq_open(const hd_store_config_t *cfg, int readonly, hd_store_t **out) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, sq_global_init);
   int ret;
   char path[4096];
   if (cfg == NULL || cfg->data_dir == NULL)

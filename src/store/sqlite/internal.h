@@ -57,7 +57,7 @@ typedef struct {
 #define HD_SQ(s) ((hd_sqlite_t *)(s))
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define HD_SQ_SCHEMA_VERSION 6
+#define HD_SQ_SCHEMA_VERSION 8
 
 /* Increment counter `which` of row `key` and return the new value in *out, inside the open
  * transaction; arg is the statement's extra parameter (chats.last_activity). Returns

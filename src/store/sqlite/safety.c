@@ -14,8 +14,10 @@
  *  2. The partial UNIQUE index mod_cases_open enforces safety_ops.h invariant 1.
  */
 #include "store/safety_ops.h"
+#include "store/sqlite/safety_signals.h"
 #include "store/sqlite/internal.h"
 #include "store/sqlite/safety_effects.h"
+#include "store/sqlite/safety_misuse.h"
 
 #include <string.h>
 
@@ -371,4 +373,22 @@ const hd_store_safety_ops_t hd__sq_safety_ops = {
     .flagger_by_key = hd__sqs_flagger_by_key,
     .flagger_list = hd__sqs_flagger_list,
     .counter_add = hd__sqs_counter_add,
+    /* sqlite/safety_signals.c */
+    .media_quarantine = hd__sqs_media_quarantine,
+    .media_quarantined = hd__sqs_media_quarantined,
+    .rule_insert = hd__sqs_rule_insert,
+    .rule_delete = hd__sqs_rule_delete,
+    .rule_list = hd__sqs_rule_list,
+    .flagger_revoke = hd__sqs_flagger_revoke,
+    .counter_list = hd__sqs_counter_list,
+    /* sqlite/safety_misuse.c */
+    .strike_insert = hd__sqs_strike_insert,
+    .strike_lift = hd__sqs_strike_lift,
+    .strike_count = hd__sqs_strike_count,
+    .strike_list = hd__sqs_strike_list,
+    .misuse_notice_insert = hd__sqs_misuse_notice_insert,
+    .misuse_notice_count = hd__sqs_misuse_notice_count,
+    .misuse_notice_list = hd__sqs_misuse_notice_list,
+    .deprio_insert = hd__sqs_deprio_insert,
+    .deprio_count = hd__sqs_deprio_count,
 };

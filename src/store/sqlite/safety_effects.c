@@ -29,7 +29,8 @@
 #define APPEAL_COLS                                                                                \
   "id, decision_id, case_id, appellant_id, text, status, outcome, reason, decided_by,"             \
   " created_at, decided_at"
-#define FLAGGER_COLS "f.id, f.name, f.country, f.categories, f.created_by, f.created_at"
+#define FLAGGER_COLS                                                                               \
+  "f.id, f.name, f.country, f.categories, f.created_by, f.created_at, f.revoked_at"
 
 typedef void (*reader_fn)(sqlite3_stmt *, hd_mem_pool_t *, void *);
 
@@ -333,10 +334,11 @@ static void flagger_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
   f->categories = hd__sq_text(st, 3, pool);
   f->created_by = sqlite3_column_int64(st, 4);
   f->created_at = sqlite3_column_int64(st, 5);
-  if (sqlite3_column_count(st) > 8) {
-    f->reports = sqlite3_column_int64(st, 6);
-    f->decided = sqlite3_column_int64(st, 7);
-    f->upheld = sqlite3_column_int64(st, 8);
+  f->revoked_at = sqlite3_column_int64(st, 6);
+  if (sqlite3_column_count(st) > 9) {
+    f->reports = sqlite3_column_int64(st, 7);
+    f->decided = sqlite3_column_int64(st, 8);
+    f->upheld = sqlite3_column_int64(st, 9);
   }
 }
 
@@ -361,7 +363,8 @@ int hd__sqs_flagger_insert(hd_store_t *s, hd_store_flagger_t *f, const uint8_t k
 int hd__sqs_flagger_by_key(hd_store_t *s, const uint8_t key_hash[32], hd_mem_pool_t *pool,
                            hd_store_flagger_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT " FLAGGER_COLS " FROM mod_flaggers f WHERE key_hash = ?1");
+  sqlite3_stmt *st = prep(q, "SELECT " FLAGGER_COLS " FROM mod_flaggers f WHERE key_hash = ?1"
+                             " AND f.revoked_at = 0");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_blob(st, 1, key_hash, 32, SQLITE_STATIC);

@@ -298,6 +298,48 @@ static const char *const migrations[] = {
     " country TEXT NOT NULL,"
     " n INTEGER NOT NULL,"
     " PRIMARY KEY (day, category, action, country)) WITHOUT ROWID;",
+    /* 7: automated signals — quarantined media, rules over public text
+     * (sqlite/safety_signals.c) */
+    "CREATE TABLE media_quarantine ("
+    " media_id INTEGER PRIMARY KEY,"
+    " case_id INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE TABLE mod_rules ("
+    " id INTEGER PRIMARY KEY,"
+    " kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+    " pattern TEXT NOT NULL,"
+    " category TEXT NOT NULL,"
+    " enabled INTEGER NOT NULL DEFAULT 1,"
+    " created_by INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL);"
+    "ALTER TABLE mod_flaggers ADD COLUMN revoked_at INTEGER NOT NULL DEFAULT 0;",
+    /* 8: repeat misuse (DSA Art. 23) — strikes, notices, deprioritised reports
+     * (sqlite/safety_misuse.c) */
+    "CREATE TABLE misuse_strikes ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL,"
+    " kind INTEGER NOT NULL CHECK (kind IN (1, 2)),"
+    " decision_id INTEGER NOT NULL,"
+    " case_id INTEGER NOT NULL,"
+    " active INTEGER NOT NULL DEFAULT 1,"
+    " created_at INTEGER NOT NULL,"
+    " lifted_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE UNIQUE INDEX misuse_strikes_once ON misuse_strikes (decision_id, kind, user_id);"
+    "CREATE INDEX misuse_strikes_user ON misuse_strikes (user_id, kind, created_at);"
+    "CREATE TABLE misuse_notices ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL,"
+    " kind INTEGER NOT NULL,"
+    " strikes INTEGER NOT NULL,"
+    " decision_id INTEGER NOT NULL,"
+    " delivered INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX misuse_notices_user ON misuse_notices (user_id, kind, created_at);"
+    "CREATE TABLE misuse_deprioritised ("
+    " case_id INTEGER NOT NULL,"
+    " reporter_id INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (case_id, reporter_id)) WITHOUT ROWID;",
 };
 
 _Static_assert(HD_ARRAY_SIZE(migrations) == HD_SQ_SCHEMA_VERSION,

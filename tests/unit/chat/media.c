@@ -1,7 +1,8 @@
 /*
  * tests/unit/chat/media.c — media rows, attaching, download authorization, probing and
  * classification, and the safety hook: called for public groups/channels, never for private
- * chats or private groups, and a quarantine verdict stores nothing.
+ * chats or private groups, runs after the insert (it sees the message id), and a quarantine
+ * verdict keeps the message with media.quarantined set; a hook error stores nothing.
  */
 #include "chat/media.h"
 
@@ -14,13 +15,17 @@ TestSuite(media, .init = fx_setup, .fini = fx_teardown);
 static int hook_calls;
 static int64_t hook_chat;
 static hd_media_verdict_t hook_verdict;
+static int hook_error;
 
-static hd_media_verdict_t test_hook(const hd_media_hook_event_t *ev, void *data) {
+static int test_hook(const hd_media_hook_event_t *ev, void *data, hd_media_verdict_t *v) {
   cr_assert_eq(data, &hook_calls);
   cr_assert_not_null(ev->media->sha256); /* the hook sees the full row */
+  cr_assert_gt(ev->message_id, 0);       /* after the insert, in its transaction */
+  cr_assert_not_null(ev->tx);
   hook_calls++;
   hook_chat = ev->chat_id;
-  return hook_verdict;
+  *v = hook_verdict;
+  return hook_error;
 }
 
 static int64_t fx_media(int64_t owner) {
@@ -63,18 +68,25 @@ Test(media, hook_runs_for_public_chats_only) {
   cr_assert_eq(send_media(a, pubgroup, m, 3), 0);
   cr_assert_eq(hook_calls, 1);
   cr_assert_eq(hook_chat, pubgroup);
-  hook_verdict = HD_MEDIA_QUARANTINE;
-  cr_assert_eq(send_media(a, pubchan, m, 4), HD_ERR_MEDIA_QUARANTINED);
+  hook_error = HD_ERR_STORAGE; /* a failing hook aborts the whole send */
+  cr_assert_eq(send_media(a, pubchan, m, 4), HD_ERR_STORAGE);
   cr_assert_eq(hook_calls, 2);
   hd_message_t *page;
   size_t n = 9;
   cr_assert_eq(hd_message_history(R, a, pubchan, 0, -1, 10, &P, &page, &n), 0);
   cr_assert_eq(n, 0); /* nothing stored */
+  hook_error = 0;
+  hook_verdict = HD_MEDIA_QUARANTINE;
+  hd_send_op_t q = {
+      .user_id = a, .chat_id = pubchan, .random_id = 6, .text = "", .media_id = m, .pool = &P};
+  cr_assert_eq(fx_send_op(&q), 0);
+  cr_assert_eq(q.message.media.quarantined, 1); /* kept, media held */
+  cr_assert_eq(hook_calls, 3);
   hd_media_set_hook(NULL, NULL);
   cr_assert_eq(send_media(a, pubchan, m, 5), 0); /* default: allow */
-  cr_assert_eq(hook_calls, 2);
+  cr_assert_eq(hook_calls, 3);
   cr_assert_eq(hd_message_history(R, a, pubchan, 0, -1, 10, &P, &page, &n), 0);
-  cr_assert_eq(n, 1);
+  cr_assert_eq(n, 2);
   cr_assert_eq(page[0].media.id, m);
   cr_assert_eq(page[0].media.kind, HD_MEDIA_PHOTO);
   cr_assert_str_eq(page[0].media.mime_type, "image/png");

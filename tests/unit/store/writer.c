@@ -334,3 +334,79 @@ Test(writer, checkpoints_bound_the_log_and_lose_nothing) {
   cr_assert(user_exists("big00000"));
   cr_assert(user_exists("big02999"));
 }
+
+/* --- auth epoch (writer.h invariant 6) ------------------------------------------------------ */
+
+typedef struct {
+  hd_writer_t *w;
+  int fail_with;
+  uint64_t epoch_in_done; /* hd_writer_auth_epoch() as seen inside done() */
+  int done_calls;
+} epoch_job_t;
+
+static pthread_mutex_t epoch_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t epoch_cv = PTHREAD_COND_INITIALIZER;
+static int epoch_dones;
+
+static int epoch_run(hd_store_t *tx, void *arg) {
+  (void)tx;
+  return ((epoch_job_t *)arg)->fail_with;
+}
+
+static void epoch_done(void *arg, int status) {
+  epoch_job_t *j = arg;
+  (void)status;
+  pthread_mutex_lock(&epoch_mu);
+  j->epoch_in_done = hd_writer_auth_epoch(j->w);
+  j->done_calls++;
+  epoch_dones++;
+  pthread_cond_broadcast(&epoch_cv);
+  pthread_mutex_unlock(&epoch_mu);
+}
+
+/* Wait until n epoch jobs have run done() (their fields are then safe to read). */
+static void epoch_wait(int n) {
+  pthread_mutex_lock(&epoch_mu);
+  while (epoch_dones < n)
+    pthread_cond_wait(&epoch_cv, &epoch_mu);
+  pthread_mutex_unlock(&epoch_mu);
+}
+
+Test(writer, auth_epoch_bumped_before_done_except_for_neutral_jobs) {
+  hd_writer_t *w;
+  cr_assert_eq(hd_writer_create(&cfg, 64, &w), 0);
+  epoch_dones = 0;
+  uint64_t e0 = hd_writer_auth_epoch(w);
+  static epoch_job_t n[3], plain, failing, mixed;
+  memset(n, 0, sizeof(n));
+  for (int i = 0; i < 3; i++) { /* neutral jobs alone: the epoch stays */
+    n[i].w = w;
+    hd_writer_submit_flags(w, epoch_run, epoch_done, &n[i], HD_WJOB_AUTH_NEUTRAL);
+  }
+  epoch_wait(3);
+  for (int i = 0; i < 3; i++)
+    cr_assert_eq(n[i].epoch_in_done, e0, "neutral job %d moved the epoch", i);
+  cr_assert_eq(hd_writer_auth_epoch(w), e0);
+
+  plain = (epoch_job_t){.w = w}; /* an ordinary job: bumped once, before its done() */
+  hd_writer_submit(w, epoch_run, epoch_done, &plain);
+  epoch_wait(4);
+  cr_assert_eq(plain.done_calls, 1);
+  cr_assert_eq(plain.epoch_in_done, e0 + 1);
+  cr_assert_eq(hd_writer_auth_epoch(w), e0 + 1);
+
+  /* one batch: a neutral job then a failing ordinary one. The gate's own batch bumps once
+   * (e0 + 2), this batch once more, before the first done() of the batch: both see e0 + 3 */
+  failing = (epoch_job_t){.w = w, .fail_with = HD_ERR_FORBIDDEN};
+  mixed = (epoch_job_t){.w = w};
+  gate_close_and_wait(w);
+  hd_writer_submit_flags(w, epoch_run, epoch_done, &mixed, HD_WJOB_AUTH_NEUTRAL);
+  hd_writer_submit(w, epoch_run, epoch_done, &failing);
+  gate_release();
+  epoch_wait(6);
+  hd_writer_destroy(w);
+  cr_assert_eq(failing.done_calls, 1);
+  cr_assert_eq(mixed.epoch_in_done, e0 + 3, "the neutral job of a mixed batch saw %llu",
+               (unsigned long long)mixed.epoch_in_done);
+  cr_assert_eq(failing.epoch_in_done, e0 + 3);
+}

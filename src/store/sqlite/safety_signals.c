@@ -1,0 +1,177 @@
+/*
+ * sqlite/safety_signals.c — quarantined media and rules (store/safety_ops.h,
+ * sqlite/safety_signals.h).
+ *
+ *   media_quarantine (media_id PRIMARY KEY, case_id, created_at)   safety/signals.c
+ *   mod_rules        (id, kind, pattern, category, enabled, created_by, created_at)
+ *                                                                   safety/rules.c
+ *   mod_flaggers.revoked_at (revocation), mod_counters read-out      api/safety_admin.c
+ *
+ * Traffic is low (a match, an admin edit, a history page with media), so statements are
+ * prepared per call like sqlite/safety.c.
+ *
+ * Invariants:
+ *  1. Every statement prepared here is finalized before the function returns.
+ *  2. A media row is quarantined at most once: INSERT OR IGNORE keeps the first case.
+ */
+#include "store/sqlite/safety_signals.h"
+
+#include "store/sqlite/internal.h"
+
+#include <string.h>
+
+#define RULE_MAX 1000 /* rule_list bound */
+
+static sqlite3_stmt *prep(hd_sqlite_t *q, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+  if (rc != SQLITE_OK) {
+    hd__sq_fail(q, rc, "signals prepare");
+    sqlite3_finalize(st);
+    return NULL;
+  }
+  return st;
+}
+
+/* Step a statement without rows; finalize it. */
+static int run(hd_sqlite_t *q, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  int ret = rc == SQLITE_DONE ? 0 : hd__sq_fail(q, rc, what);
+  sqlite3_finalize(st);
+  return ret;
+}
+
+int hd__sqs_media_quarantine(hd_store_t *s, int64_t media_id, int64_t case_id, int64_t now) {
+  hd_sqlite_t *q = HD_SQ(s);
+  sqlite3_stmt *st = prep(q, "INSERT OR IGNORE INTO media_quarantine (media_id, case_id,"
+                             " created_at) VALUES (?1, ?2, ?3)");
+  if (!st)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_int64(st, 1, media_id);
+  sqlite3_bind_int64(st, 2, case_id);
+  sqlite3_bind_int64(st, 3, now);
+  return run(q, st, "media_quarantine");
+}
+
+int hd__sqs_media_quarantined(hd_store_t *s, int64_t media_id, int64_t *case_id) {
+  hd_sqlite_t *q = HD_SQ(s);
+  sqlite3_stmt *st = prep(q, "SELECT case_id FROM media_quarantine WHERE media_id = ?1");
+  if (!st)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_int64(st, 1, media_id);
+  int rc = sqlite3_step(st), ret = 0;
+  *case_id = 0;
+  if (rc == SQLITE_ROW)
+    *case_id = sqlite3_column_int64(st, 0);
+  else if (rc != SQLITE_DONE)
+    ret = hd__sq_fail(q, rc, "media_quarantined");
+  sqlite3_finalize(st);
+  return ret;
+}
+
+int hd__sqs_rule_insert(hd_store_t *s, hd_store_rule_t *r) {
+  hd_sqlite_t *q = HD_SQ(s);
+  sqlite3_stmt *st = prep(q, "INSERT INTO mod_rules (kind, pattern, category, enabled,"
+                             " created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!st)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_int(st, 1, r->kind);
+  sqlite3_bind_text(st, 2, r->pattern, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, r->category, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 4, r->enabled ? 1 : 0);
+  sqlite3_bind_int64(st, 5, r->created_by);
+  sqlite3_bind_int64(st, 6, r->created_at);
+  int ret = run(q, st, "rule_insert");
+  if (ret == 0)
+    r->id = sqlite3_last_insert_rowid(q->db);
+  return ret;
+}
+
+int hd__sqs_rule_delete(hd_store_t *s, int64_t id) {
+  hd_sqlite_t *q = HD_SQ(s);
+  sqlite3_stmt *st = prep(q, "DELETE FROM mod_rules WHERE id = ?1");
+  if (!st)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_int64(st, 1, id);
+  int ret = run(q, st, "rule_delete");
+  if (ret == 0 && sqlite3_changes(q->db) == 0)
+    ret = HD_ERR_RULE_NOT_FOUND;
+  return ret;
+}
+
+int hd__sqs_rule_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_rule_t **out, size_t *n) {
+  hd_sqlite_t *q = HD_SQ(s);
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *st = prep(q, "SELECT id, kind, pattern, category, enabled, created_by,"
+                             " created_at FROM mod_rules ORDER BY id LIMIT ?1");
+  if (!st)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_int(st, 1, RULE_MAX);
+  hd_store_rule_t *a = hd_mem_pool_alloc(pool, RULE_MAX * sizeof(*a));
+  size_t k = 0;
+  int rc, ret = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < RULE_MAX) {
+    hd_store_rule_t *r = &a[k++];
+    memset(r, 0, sizeof(*r));
+    r->id = sqlite3_column_int64(st, 0);
+    r->kind = sqlite3_column_int(st, 1);
+    r->pattern = hd__sq_text(st, 2, pool);
+    r->category = hd__sq_text(st, 3, pool);
+    r->enabled = sqlite3_column_int(st, 4);
+    r->created_by = sqlite3_column_int64(st, 5);
+    r->created_at = sqlite3_column_int64(st, 6);
+  }
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    ret = hd__sq_fail(q, rc, "rule_list");
+  sqlite3_finalize(st);
+  *out = a;
+  *n = ret ? 0 : k;
+  return ret;
+}
+
+int hd__sqs_flagger_revoke(hd_store_t *s, int64_t id, int64_t now) {
+  hd_sqlite_t *q = HD_SQ(s);
+  sqlite3_stmt *st =
+      prep(q, "UPDATE mod_flaggers SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0");
+  if (!st)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_int64(st, 2, now);
+  int ret = run(q, st, "flagger_revoke");
+  if (ret == 0 && sqlite3_changes(q->db) == 0)
+    ret = HD_ERR_NOT_FOUND;
+  return ret;
+}
+
+int hd__sqs_counter_list(hd_store_t *s, const char *from, const char *to, size_t limit,
+                         hd_mem_pool_t *pool, hd_store_counter_t **out, size_t *n) {
+  hd_sqlite_t *q = HD_SQ(s);
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *st = prep(q, "SELECT day, category, action, country, n FROM mod_counters"
+                             " WHERE day >= ?1 AND day <= ?2"
+                             " ORDER BY day, category, action, country LIMIT ?3");
+  if (!st)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+  hd_store_counter_t *a = hd_mem_pool_alloc(pool, (limit ? limit : 1) * sizeof(*a));
+  size_t k = 0;
+  int rc = SQLITE_DONE, ret = 0;
+  while (k < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    a[k].day = hd__sq_text(st, 0, pool);
+    a[k].category = hd__sq_text(st, 1, pool);
+    a[k].action = hd__sq_text(st, 2, pool);
+    a[k].country = hd__sq_text(st, 3, pool);
+    a[k].n = sqlite3_column_int64(st, 4);
+    k++;
+  }
+  if (k < limit && rc != SQLITE_DONE)
+    ret = hd__sq_fail(q, rc, "counter_list");
+  sqlite3_finalize(st);
+  *out = a;
+  *n = ret ? 0 : k;
+  return ret;
+}
