@@ -16,8 +16,10 @@ command -v taskset >/dev/null || CPU=""
 status=0
 run() { timeout 60 $CPU "$B" "$@" || status=1; }
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%F)"
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
 run core $(find "$DATA" -name '*.jpg' -o -name '*.png' | sort)
 run file "$DATA/bridge-mods/aaa-orig.jpg" 51
 run build 1000000
 run index "$N" 200
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status

@@ -51,6 +51,21 @@ hd_image_format_t hd_image_sniff(hd_iovec_t data);
  */
 int hd_image_decode_luma(hd_iovec_t data, size_t max_pixels, hd_luma_image_t *out);
 
+/*
+ * Receives decoded luma rows top to bottom: rows [y, y + n) of an width×height image, n rows
+ * of width floats, valid during the call only. A non-zero return aborts the decode and is
+ * returned by hd_image_decode_luma_rows().
+ */
+typedef int (*hd_luma_rows_cb)(void *ctx, int width, int height, int y, int n, const float *rows);
+
+/*
+ * Decode data like hd_image_decode_luma() but hand the rows to cb in batches instead of
+ * returning a plane: JPEGs never hold more than a few rows (PNGs are decoded whole and
+ * delivered in one batch). Errors as hd_image_decode_luma(), or cb's. cb may have seen some
+ * rows before a later decode error: only a 0 return means the image was complete.
+ */
+int hd_image_decode_luma_rows(hd_iovec_t data, size_t max_pixels, hd_luma_rows_cb cb, void *ctx);
+
 /* Free the plane and zero *img; safe on a zeroed or already disposed image. */
 void hd_luma_image_dispose(hd_luma_image_t *img);
 

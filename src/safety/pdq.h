@@ -19,7 +19,11 @@
  * transpose 8-row strips into L1-resident scratch), and the last two passes compute divisions
  * only where the 64×64 decimation samples. Each lane performs exactly the reference's float
  * operations in the reference's order, so results are bit-identical (tests compare with a
- * straightforward re-implementation on random images).
+ * straightforward re-implementation on random images). Decoders can stream rows in
+ * (hd_pdq_stream_*), so a full-size luma plane is never needed:
+ *
+ *   stream_begin(rows, cols) ──► stream_push(n rows) × k ──► stream_finish() ──► hashes
+ *        (sizes work)            (pass 1 on each batch)      (passes 2-4, DCT, bits)
  *
  * Bit layout: bit k (k = 16 i + j) lives in w[k / 64] bit (k % 64). The hex form is the
  * reference's: 64 hex digits, most significant (bit 255) first.
@@ -67,10 +71,12 @@ typedef enum {
   HD_PDQ_NUM_DIHEDRAL /* count, not a transform */
 } hd_pdq_dihedral_t;
 
-/* Scratch buffers reused across hashes (grow-only); embed, _init, _dispose. */
+/* Scratch buffers reused across hashes (grow-only) and the state of a streamed image;
+ * embed, _init, _dispose. One image at a time per work. */
 typedef struct {
   float *buf1, *buf2;
-  size_t cap; /* floats in each of buf1/buf2 */
+  size_t cap;           /* floats in each of buf1/buf2 */
+  int rows, cols, next; /* streamed image: size and rows pushed so far (0 = none) */
 } hd_pdq_work_t;
 
 void hd_pdq_work_init(hd_pdq_work_t *w);
@@ -84,6 +90,17 @@ void hd_pdq_work_dispose(hd_pdq_work_t *w);
  */
 int hd_pdq_hash_luma(const float *luma, int rows, int cols, hd_pdq_work_t *work, hd_pdq_hash_t *out,
                      int ndihedral, int *quality);
+
+/*
+ * The same computation fed row by row, for decoders that produce rows top to bottom (no
+ * full-size luma plane needed): begin(rows, cols) sizes work (HD_ERR_IMAGE_TOO_SMALL,
+ * HD_ERR_TOO_LARGE); push(luma, n) consumes the next n rows (n × cols floats, any n, read
+ * during the call only); finish() after all rows writes the hashes and quality exactly as
+ * hd_pdq_hash_luma() would. Abandoning a stream (no finish) is fine: begin resets it.
+ */
+int hd_pdq_stream_begin(hd_pdq_work_t *work, int rows, int cols);
+void hd_pdq_stream_push(hd_pdq_work_t *work, const float *luma, int n);
+int hd_pdq_stream_finish(hd_pdq_work_t *work, hd_pdq_hash_t *out, int ndihedral, int *quality);
 
 /* Number of differing bits (0..256). */
 static inline int hd_pdq_distance(const hd_pdq_hash_t *a, const hd_pdq_hash_t *b) {

@@ -2,20 +2,26 @@
  * pdq_index.h — exact radius search over many PDQ hashes (multi-index hashing).
  *
  * Returns every stored hash within Hamming distance r of a query, exactly the set a
- * brute-force scan returns, in far less time. The 256 bits are cut into 16 segments of 16
- * bits. If d(q, h) <= r then some segment differs in at most s = floor(r / 16) bits
- * (pigeonhole), so it suffices to look, in each segment's table, at the buckets whose
- * 16-bit key is within s bits of the query's segment:
+ * brute-force scan returns, in far less time. The 256 bits are cut into 8 segments of 32
+ * bits. If d(q, h) <= r then some segment differs in at most s = floor(r / 8) bits
+ * (pigeonhole), so it suffices to look, in each segment's table, at the entries whose 32-bit
+ * key is within s bits of the query's segment. A table is a compact sorted multimap:
  *
- *   hashes[id]             32 B each, id = insertion order
- *   table t (t = 0..15):   off[65536 + 1] ──► ids sorted by segment t   (CSR, 4 B per id)
+ *   hashes[id]                  32 B each, id = insertion order
+ *   table t (t = 0..7):  dir[2^p + 1] ──► entries sorted by the key's top p bits (bucket)
+ *                        (dir stored as 16-bit offsets from a 32-bit start per 64 buckets)
+ *                        entry = id (b bits) | next r key bits (residual), packed, W = b + r
  *
- *   query: for t, for key in ball(q_t, s): for id in bucket(key): verify d <= r
- *          (a hash found in table t is skipped if an earlier table already yields it)
+ *   query: for t, for prefix P within s bits of q_t's prefix (dp bits off):
+ *            for entry in bucket P with popcount(residual ^ q_t residual) <= s - dp:
+ *              candidate → verify seg_t(h) within s, d(q, h) <= r, first such table
  *   delta: ids >= built are not in the tables yet and are scanned linearly
  *
- * r <= 31 gives s = 1: 17 buckets per table, 272 in all. For s >= 3 the buckets outnumber
- * the entries and the query scans linearly instead.
+ * At 10M hashes: b = 24, p = 19 (~19 entries a bucket), r = 7, so an entry is 31 bits and a
+ * table costs 31.9 bits a hash with its directory: 32 B of hash + 8 tables ≈ 63.9 B. A query
+ * at r = 31 (s = 3) probes C(19, <= 3) = 1160 buckets a table and verifies the few entries
+ * whose known 26 key bits are within 3 of the query (~440 a table). For s > 4 the probe balls
+ * outgrow the data and the query scans linearly instead.
  *
  * Invariants:
  *  1. Results equal a linear scan: every id with d <= r is reported exactly once.

@@ -35,9 +35,34 @@ int hd_pdq_hash_image(const hd_luma_image_t *img, hd_pdq_profile_t profile, hd_p
   return err;
 }
 
+typedef struct {
+  hd_pdq_work_t *work;
+  int err; /* begin's error, reported only once the whole file decoded */
+} stream_ctx_t;
+
+/* Rows from the decoder straight into the PDQ filter (full profile). A too-small image is
+ * still decoded to the end so that a corrupt file reports decode_failed, as before. */
+static int stream_rows(void *ctx, int width, int height, int y, int n, const float *rows) {
+  stream_ctx_t *s = ctx;
+  if (y == 0)
+    s->err = hd_pdq_stream_begin(s->work, height, width);
+  if (s->err == HD_ERR_TOO_LARGE)
+    return s->err;
+  if (!s->err)
+    hd_pdq_stream_push(s->work, rows, n);
+  return 0;
+}
+
 int hd_pdq_hash_bytes(hd_iovec_t data, hd_pdq_profile_t profile, hd_pdq_work_t *work,
                       hd_pdq_hash_t *out, int ndihedral, int *quality) {
   hd_luma_image_t img;
+  if (profile == HD_PDQ_PROFILE_FULL) { /* no full-size luma plane: rows go to the filter */
+    stream_ctx_t s = {work, 0};
+    int err = hd_image_decode_luma_rows(data, HD_IMAGE_DEFAULT_MAX_PIXELS, stream_rows, &s);
+    if (!err)
+      err = s.err;
+    return err ? err : hd_pdq_stream_finish(work, out, ndihedral, quality);
+  }
   int err = hd_image_decode_luma(data, HD_IMAGE_DEFAULT_MAX_PIXELS, &img);
   if (err)
     return err;

@@ -2,9 +2,9 @@
  * pdq_photo.h — hash an image file or buffer: decode (image.h), apply the input profile,
  * run the PDQ core (pdq.h).
  *
- *   bytes ──► hd_image_decode_luma ──► profile full: as is
- *                                      profile 512:  W or H > 512 → 512×512 nearest squash
- *         ──► hd_pdq_hash_luma ──► hash(es), quality
+ *   bytes ──► profile full: hd_image_decode_luma_rows ──► hd_pdq_stream_* (row batches)
+ *         ──► profile 512:  hd_image_decode_luma ──► W or H > 512 → 512×512 nearest squash
+ *                           ──► hd_pdq_hash_luma ──► hash(es), quality
  *
  * The 512 squash is the C++ CLI's CImg resize(512,512) with nearest-neighbour sampling:
  * output (x, y) takes source (floor(x·W/512), floor(y·H/512)). Luma is per pixel, so

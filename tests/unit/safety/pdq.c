@@ -1,7 +1,8 @@
 /*
  * Tests src/safety/pdq.c, image.c and pdq_photo.c: bit-exactness against every shared test
  * vector (both profiles, all dihedral hashes, quality), the optimised filter against a plain
- * port of the reference on random images, and decode failure paths.
+ * port of the reference on random images, streamed rows in any batch sizes, the JPEG fast path
+ * (RGBX in place, grey) against plain libjpeg output, and decode failure paths.
  */
 #include "common/error.h"
 #include "safety/image.h"
@@ -9,7 +10,9 @@
 #include "safety/pdq_photo.h"
 
 #include <criterion/criterion.h>
-#include <stdio.h>
+#include <stdio.h> /* before jpeglib.h */
+
+#include <jpeglib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,4 +230,109 @@ Test(image, pixel_limit_is_enforced) {
   cr_assert_eq(img.height, 1004);
   hd_luma_image_dispose(&img);
   hd_buf_dispose(&b);
+}
+
+Test(pdq, streamed_rows_in_any_batches_equal_whole_plane) {
+  static const int sizes[][2] = {{64, 64}, {5, 9}, {37, 130}, {333, 200}, {1004, 160}};
+  hd_pdq_work_t w;
+  hd_pdq_work_init(&w);
+  srand(777);
+  for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+    int rows = sizes[s][0], cols = sizes[s][1];
+    float *luma = malloc(sizeof(float) * (size_t)rows * cols);
+    for (int i = 0; i < rows * cols; i++)
+      luma[i] = (float)(rand() % 25600) / 100.0f;
+    hd_pdq_hash_t a[HD_PDQ_NUM_DIHEDRAL], b[HD_PDQ_NUM_DIHEDRAL];
+    int qa, qb;
+    cr_assert_eq(hd_pdq_hash_luma(luma, rows, cols, &w, a, HD_PDQ_NUM_DIHEDRAL, &qa), 0);
+    cr_assert_eq(hd_pdq_stream_begin(&w, rows, cols), 0);
+    for (int y = 0, k = 1; y < rows; k = k % 11 + 1) { /* batches of 1, 2, ... 11 rows */
+      int n = rows - y < k ? rows - y : k;
+      hd_pdq_stream_push(&w, luma + (size_t)y * cols, n);
+      y += n;
+    }
+    cr_assert_eq(hd_pdq_stream_finish(&w, b, HD_PDQ_NUM_DIHEDRAL, &qb), 0);
+    for (int d = 0; d < HD_PDQ_NUM_DIHEDRAL; d++)
+      cr_assert_eq(hd_pdq_distance(&a[d], &b[d]), 0, "%dx%d hash %d", rows, cols, d);
+    cr_assert_eq(qa, qb);
+    free(luma);
+  }
+  cr_assert_eq(hd_pdq_stream_begin(&w, 4, 100), HD_ERR_IMAGE_TOO_SMALL);
+  hd_pdq_work_dispose(&w);
+}
+
+/* Encode a w×h image of nc (1 or 3) components as a baseline JPEG into *out (malloc'd). */
+static unsigned long encode_jpeg(const unsigned char *px, int w, int h, int nc,
+                                 unsigned char **out) {
+  struct jpeg_compress_struct c;
+  struct jpeg_error_mgr e;
+  unsigned long len = 0;
+  *out = NULL;
+  c.err = jpeg_std_error(&e);
+  jpeg_create_compress(&c);
+  jpeg_mem_dest(&c, out, &len);
+  c.image_width = (JDIMENSION)w;
+  c.image_height = (JDIMENSION)h;
+  c.input_components = nc;
+  c.in_color_space = nc == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, 85, TRUE);
+  jpeg_start_compress(&c, TRUE);
+  while (c.next_scanline < c.image_height) {
+    JSAMPROW row = (JSAMPROW)(px + (size_t)c.next_scanline * w * nc);
+    jpeg_write_scanlines(&c, &row, 1);
+  }
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  return len;
+}
+
+/* Decode with plain libjpeg defaults (JCS_RGB or grey, one row a call) into floats. */
+static float *plain_decode(const unsigned char *jpg, unsigned long len, int *w, int *h) {
+  struct jpeg_decompress_struct c;
+  struct jpeg_error_mgr e;
+  c.err = jpeg_std_error(&e);
+  jpeg_create_decompress(&c);
+  jpeg_mem_src(&c, jpg, len);
+  jpeg_read_header(&c, TRUE);
+  jpeg_start_decompress(&c);
+  *w = (int)c.output_width;
+  *h = (int)c.output_height;
+  int nc = c.output_components;
+  unsigned char *row = malloc((size_t)*w * nc);
+  float *luma = malloc(sizeof(float) * (size_t)*w * *h);
+  while (c.output_scanline < c.output_height) {
+    float *dst = luma + (size_t)c.output_scanline * *w;
+    jpeg_read_scanlines(&c, &row, 1);
+    for (int x = 0; x < *w; x++) /* the reference's luma: float products, summed in order */
+      dst[x] = nc == 1 ? (float)row[x]
+                       : (float)0.299 * (float)row[3 * x] + (float)0.587 * (float)row[3 * x + 1] +
+                             (float)0.114 * (float)row[3 * x + 2];
+  }
+  jpeg_finish_decompress(&c);
+  jpeg_destroy_decompress(&c);
+  free(row);
+  return luma;
+}
+
+Test(image, jpeg_fast_path_equals_plain_libjpeg) {
+  enum { W = 203, H = 77 }; /* odd sizes: partial SIMD steps and partial row batches */
+  static unsigned char px[W * H * 3];
+  srand(4242);
+  for (int nc = 1; nc <= 3; nc += 2) {
+    for (int i = 0; i < W * H * nc; i++)
+      px[i] = (unsigned char)((i / nc % W) * 3 + (i / (W * nc)) * 2 + rand() % 40 + i % nc * 50);
+    unsigned char *jpg;
+    unsigned long len = encode_jpeg(px, W, H, nc, &jpg);
+    int w, h;
+    float *want = plain_decode(jpg, len, &w, &h);
+    hd_luma_image_t img;
+    cr_assert_eq(hd_image_decode_luma(hd_iov(jpg, len), HD_IMAGE_DEFAULT_MAX_PIXELS, &img), 0);
+    cr_assert_eq(img.width, W);
+    cr_assert_eq(img.height, H);
+    cr_assert_eq(memcmp(img.luma, want, sizeof(float) * W * H), 0, "%d components", nc);
+    hd_luma_image_dispose(&img);
+    free(want);
+    free(jpg);
+  }
 }

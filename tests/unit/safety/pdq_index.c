@@ -69,7 +69,7 @@ Test(pdq_index, random_set_with_planted_matches_equals_scan) {
   cr_assert_eq(hd_pdq_index_build(idx), 0);
   size_t found31 = 0;
   for (int k = 0; k < Q; k++) {
-    static const int radii[] = {0, 1, 15, 16, 31, 32, 47, 63};
+    static const int radii[] = {0, 1, 7, 8, 15, 16, 23, 24, 31, 32, 39, 40, 47, 63};
     for (size_t r = 0; r < sizeof(radii) / sizeof(radii[0]); r++)
       assert_same(idx, &q[k], radii[r]);
     hd_pdq_matches_t m;
@@ -79,9 +79,8 @@ Test(pdq_index, random_set_with_planted_matches_equals_scan) {
     hd_pdq_matches_dispose(&m);
   }
   cr_assert_geq(found31, (size_t)Q * 25, "planted matches missing: %zu", found31);
-  /* 32 B hash + 16 × 4 B ids per entry, plus 4 MiB of directories (42 B/hash at this N) */
-  cr_assert_leq(hd_pdq_index_memory(idx),
-                (size_t)N * 96 + (size_t)16 * 65537 * 4 + 2 * 1024 * 1024);
+  /* 32 B hash + 8 tables of 30-bit entries and a directory: at most 64 B a hash */
+  cr_assert_leq(hd_pdq_index_memory(idx), (size_t)N * 64);
   hd_pdq_index_destroy(idx);
   free(v);
 }
@@ -150,4 +149,107 @@ Test(pdq_index, shared_hash_lists_equal_scan) {
   }
   cr_assert_gt(hits, 0, "the needles are drawn from the haystack's neighbourhoods");
   hd_pdq_index_destroy(idx);
+}
+
+Test(pdq_index, skewed_buckets_and_duplicates_equal_scan) {
+  /* real banks hold clusters of near-identical hashes: one prefix bucket gets thousands of
+   * entries, exact duplicates share every key, and segments may be all zero or all one */
+  enum { N = 30000 };
+  hd_pdq_hash_t *v = malloc(sizeof(*v) * N), c = random_hash();
+  for (int i = 0; i < N; i++) {
+    switch (i % 4) {
+    case 0:
+      v[i] = perturb(c, 1 + i % 40);
+      break;
+    case 1:
+      v[i] = c;
+      break;
+    case 2:
+      v[i] = random_hash();
+      v[i].w[i % 3] = i % 2 ? ~(uint64_t)0 : 0;
+      break;
+    default:
+      v[i] = random_hash();
+      break;
+    }
+  }
+  hd_pdq_index_t *idx = hd_pdq_index_create();
+  cr_assert_eq(hd_pdq_index_add(idx, v, N, NULL), 0);
+  cr_assert_eq(hd_pdq_index_build(idx), 0);
+  hd_pdq_hash_t zero = {{0, 0, 0, 0}};
+  for (int r = 0; r <= 48; r += 3) {
+    assert_same(idx, &c, r);
+    assert_same(idx, &v[2], r);
+    assert_same(idx, &zero, r);
+  }
+  hd_pdq_matches_t m;
+  hd_pdq_matches_init(&m);
+  hd_pdq_index_query(idx, &c, 0, &m);
+  cr_assert_eq(m.n, (size_t)N / 4, "every duplicate is reported once: %zu", m.n);
+  hd_pdq_matches_dispose(&m);
+  hd_pdq_index_destroy(idx);
+  free(v);
+}
+
+Test(pdq_index, tiny_and_empty_indexes) {
+  hd_pdq_index_t *idx = hd_pdq_index_create();
+  hd_pdq_hash_t q = random_hash();
+  cr_assert_eq(hd_pdq_index_build(idx), 0); /* empty build: one-bucket tables */
+  assert_same(idx, &q, 31);
+  for (int n = 1; n <= 70; n++) { /* table layouts for 1..70 entries, built each time */
+    hd_pdq_hash_t h = perturb(q, n % 33);
+    cr_assert_eq(hd_pdq_index_add(idx, &h, 1, NULL), 0);
+    cr_assert_eq(hd_pdq_index_build(idx), 0);
+    assert_same(idx, &q, 31);
+    assert_same(idx, &q, 16);
+  }
+  hd_pdq_index_destroy(idx);
+}
+
+Test(pdq_index, large_build_two_step_scatter_equals_scan, .timeout = 120) {
+  /* over 2^20 hashes the build scatters through a temporary array in two steps */
+  enum { N = (1 << 20) + 4321, Q = 4 };
+  hd_pdq_hash_t *v = malloc(sizeof(*v) * N), q[Q];
+  for (int i = 0; i < N; i++)
+    v[i] = random_hash();
+  for (int k = 0; k < Q; k++) {
+    q[k] = random_hash();
+    for (int d = 0; d <= 36; d++)
+      v[next() % N] = perturb(q[k], d);
+  }
+  hd_pdq_index_t *idx = hd_pdq_index_create();
+  cr_assert_eq(hd_pdq_index_add(idx, v, N, NULL), 0);
+  cr_assert_eq(hd_pdq_index_build(idx), 0);
+  for (int k = 0; k < Q; k++) {
+    assert_same(idx, &q[k], 31);
+    assert_same(idx, &q[k], 12);
+    assert_same(idx, &q[k], 35);
+  }
+  for (uint32_t id = 0; id < 50; id++) /* every stored hash finds itself */
+    assert_same(idx, &v[id * 20000], 0);
+  cr_assert_leq(hd_pdq_index_memory(idx), (size_t)N * 64);
+  hd_pdq_index_destroy(idx);
+  free(v);
+}
+
+Test(pdq_index, huge_bucket_falls_back_to_full_directory) {
+  /* 70 000 copies of one hash put > 65535 entries in one group of 64 buckets: the compact
+   * 16-bit directory cannot hold that table, which then keeps 32-bit offsets */
+  enum { N = 100000, DUP = 70000 };
+  hd_pdq_hash_t *v = malloc(sizeof(*v) * N), c = random_hash();
+  for (int i = 0; i < N; i++)
+    v[i] = i < DUP ? c : (i % 3 ? random_hash() : perturb(c, 1 + i % 35));
+  hd_pdq_index_t *idx = hd_pdq_index_create();
+  cr_assert_eq(hd_pdq_index_add(idx, v, N, NULL), 0);
+  cr_assert_eq(hd_pdq_index_build(idx), 0);
+  for (int r = 0; r <= 40; r += 4)
+    assert_same(idx, &c, r);
+  assert_same(idx, &v[N - 1], 31);
+  hd_pdq_matches_t m;
+  hd_pdq_matches_init(&m);
+  hd_pdq_index_query(idx, &c, 0, &m);
+  cr_assert_geq(m.n, (size_t)DUP);
+  hd_pdq_matches_dispose(&m);
+  hd_pdq_index_destroy(idx);
+  free(v);
 }
