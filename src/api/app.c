@@ -47,6 +47,7 @@
 #include "api/reports.h"
 #include "api/rules.h"
 #include "api/safety_admin.h"
+#include "api/misuse.h"
 #include "api/signals.h"
 #include "api/staff.h"
 #include "api/statements.h"
@@ -138,6 +139,7 @@ static const hd_route_t routes[] = {
     {"GET", "/v1/admin/signals", hd_api_signals_stats, A},
     {"DELETE", "/v1/admin/flaggers/{id}", hd_api_flagger_revoke, A}, /* safety_admin.c */
     {"GET", "/v1/admin/counters", hd_api_counters, A},
+    {"GET", "/v1/admin/misuse/{id}", hd_api_misuse_get, A}, /* misuse.c */
 };
 #undef A
 

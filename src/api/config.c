@@ -96,6 +96,18 @@ static const opt_t opts[] = {
      "SECS     trusted-flagger SLA for CSAM/terrorism reports (default 3600)"},
     {"sla-default", K_INT, OFF(sla_default), 0, 1, 30 * 86400,
      "SECS     trusted-flagger SLA for other reports (default 86400)"},
+    {"misuse-warn", K_INT, OFF(misuse.warn_at), 0, 1, 1000,
+     "N        illegal-content decisions in the window before a warning (default 2)"},
+    {"misuse-suspend", K_INT, OFF(misuse.suspend_at), 0, 2, 1000,
+     "N        ... before an automatic suspension, > misuse-warn (default 3)"},
+    {"misuse-window", K_INT, OFF(misuse.window_days), 0, 1, 3650,
+     "DAYS     how long a misuse strike counts (default 90)"},
+    {"misuse-suspend-days", K_INT, OFF(misuse.suspend_days), 0, 1, 3650,
+     "DAYS     length of an automatic suspension (default 7)"},
+    {"unfounded-warn", K_INT, OFF(misuse.unfounded_warn_at), 0, 1, 10000,
+     "N        unfounded reports in the window before a warning (default 5)"},
+    {"unfounded-deprioritise", K_INT, OFF(misuse.unfounded_deprio_at), 0, 2, 10000,
+     "N        ... before reports add no priority, > unfounded-warn (default 10)"},
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -128,6 +140,7 @@ void hd_config_default(hd_config_t *cfg) {
   cfg->max_upload = 50 * 1024 * 1024;
   cfg->sla_urgent = 3600;
   cfg->sla_default = 86400;
+  hd_misuse_cfg_default(&cfg->misuse);
 }
 
 /* Parse a decimal integer with an optional suffix scaled by mult(suffix). Strict: the whole
@@ -329,6 +342,10 @@ int hd_config_parse(hd_config_t *cfg, int argc, char **argv, char *err, size_t e
     if (rc)
       return rc;
   }
+  if (hd_misuse_cfg_check(&cfg->misuse) != 0)
+    return fail(err, errlen,
+                "--misuse-suspend must exceed --misuse-warn and "
+                "--unfounded-deprioritise must exceed --unfounded-warn");
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "chat/accounts.h"
 #include "common/log.h"
 #include "net/server.h"
+#include "safety/misuse.h"
 
 typedef struct {
   char data_dir[512]; /* --data DIR (default ./herald-data) */
@@ -31,6 +32,9 @@ typedef struct {
   size_t max_upload;         /* --max-upload BYTES: largest media upload (default 50M) */
   int sla_urgent;            /* --sla-urgent SECS: flagger CSAM/terrorism SLA (default 3600) */
   int sla_default;           /* --sla-default SECS: other flagger reports (default 86400) */
+  hd_misuse_cfg_t misuse;    /* --misuse-warn, --misuse-suspend, --misuse-window,
+                                --misuse-suspend-days, --unfounded-warn,
+                                --unfounded-deprioritise (safety/misuse.h) */
 } hd_config_t;
 
 /* Fill cfg with defaults. */

@@ -205,12 +205,15 @@ static void decide_done(hd_call_t *call, int status, void *arg) {
   }
   hd_api_publish(call, &op->events);        /* the effect (chat/moderation.h) */
   hd_api_publish(call, &op->notice_events); /* the statement's service message */
+  hd_api_publish(call, &op->misuse_events); /* repeat-misuse warnings/suspension */
   json_t *o = json_object();
   json_object_set_new(o, "case", case_json(&op->c, hd_time_now()));
   json_t *d = decision_json(&op->d);
   if (op->statement.id)
     json_object_set_new(d, "statement_id", json_integer(op->statement.id));
   json_object_set_new(o, "decision", d);
+  if (op->misuse_suspension_id)
+    json_object_set_new(o, "misuse_suspension_id", json_integer(op->misuse_suspension_id));
   hd_api_reply(call, 200, o);
 }
 
@@ -297,6 +300,7 @@ void hd_api_mod_decide(hd_call_t *call) {
   op->case_id = hd_call_id(call, 0);
   op->moderator_id = call->user_id;
   op->role = role;
+  op->misuse = &call->ctx->app->cfg.misuse;
   op->pool = &call->req->pool;
   hd_api_write(call, run_decide, op, decide_done);
 }

@@ -166,6 +166,7 @@ static void file_report(hd_call_t *call, int notice) {
   hd_jin_dispose(&in);
   op->reporter_id = notice ? 0 : call->user_id;
   op->source = notice ? HD_SOURCE_NOTICE : HD_SOURCE_USER;
+  op->misuse = &call->ctx->app->cfg.misuse;
   op->pool = &call->req->pool;
   hd_api_write(call, run_report, op, report_done);
 }

@@ -8,6 +8,7 @@
 #include "common/time.h"
 #include "safety/audit.h"
 #include "safety/cases.h"
+#include "safety/misuse.h"
 #include "safety/reasons.h"
 #include "store/ops.h"
 
@@ -125,6 +126,8 @@ int hd_appeal_decide(hd_store_t *tx, hd_appeal_decide_op_t *op) {
     if ((ret = hd_moderation_lift(tx, &mo)) != 0)
       return ret;
     op->events = mo.events;
+    if ((ret = hd_misuse_on_reversal(tx, d.id, op->moderator_id)) != 0)
+      return ret; /* the decision's strikes no longer count (misuse.h invariant 2) */
     if (op->outcome == HD_APPEAL_PARTLY_REVERSED && c->chat_id && d.action != HD_ACTION_NONE) {
       hd_moderation_op_t lo = {.decision_id = d.id,
                                .kind = HD_EFFECT_LABEL,

@@ -18,6 +18,9 @@
  *
  *   priority = 100 · severity + 10 · min(reporters, 50) + 300 · flagger_reports
  *
+ * reporters here is the weight: distinct reporters minus those whose reports were
+ * deprioritised for repeat unfounded reporting when they filed (misuse.h, DSA Art. 23) — the
+ * case's `reporters` column still counts every distinct reporter.
  * severity is the highest reason severity reported (1..5, reasons.h). The queue orders
  * urgent cases first (any urgent reason, or any trusted-flagger report), then priority
  * descending, then age (oldest first).

@@ -162,5 +162,12 @@ int hd_case_decide(hd_store_t *tx, hd_decide_op_t *op) {
   snprintf(subject, sizeof(subject), "case:%lld", (long long)c->id);
   snprintf(after, sizeof(after), "decided:%s/%s", hd_action_name(d->action),
            hd_ground_name(d->ground));
-  return hd_audit_append(tx, op->moderator_id, "case.decide", subject, "claimed", after);
+  if ((ret = hd_audit_append(tx, op->moderator_id, "case.decide", subject, "claimed", after)) != 0)
+    return ret;
+  hd_misuse_decision_op_t mu = {
+      .cfg = op->misuse, .c = c, .d = d, .affected = affected, .pool = op->pool};
+  ret = hd_misuse_on_decision(tx, &mu); /* Art. 23, same job (misuse.h invariant 3) */
+  op->misuse_suspension_id = mu.suspension_id;
+  op->misuse_events = mu.events;
+  return ret;
 }

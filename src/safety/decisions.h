@@ -7,7 +7,7 @@
  *          enum, countries (withhold) non-empty, suspend_days (suspend) 1..3650
  *       ─► INSERT decision ─► case DECIDED (decided_at, decision_id)
  *       ─► effect (chat/moderation.h) ─► counters ─► statement of reasons (safety/sor.h)
- *       ─► audit "case.decide"
+ *       ─► audit "case.decide" ─► repeat-misuse strikes, warnings, suspension (safety/misuse.h)
  *
  * Invariants:
  *  1. A decision is immutable once written; an appeal adds a new record, never edits one.
@@ -20,6 +20,7 @@
 #include "chat/types.h"
 #include "common/mem.h"
 #include "safety/cases.h"
+#include "safety/misuse.h"
 #include "safety/staff.h"
 #include "store/store.h"
 
@@ -37,6 +38,10 @@ typedef struct {
   hd_store_statement_t statement; /* restricting decisions: the statement (id 0 otherwise) */
   hd_events_t events;             /* the effect's updates (chat/moderation.h) */
   hd_events_t notice_events;      /* the statement's service message (safety/sor.h) */
+  /* repeat misuse (safety/misuse.h) */
+  const hd_misuse_cfg_t *misuse; /* in: thresholds; NULL: defaults */
+  int64_t misuse_suspension_id;  /* out: an automatic suspension decision, 0 if none */
+  hd_events_t misuse_events;     /* out: warnings and the suspension's statement */
 } hd_decide_op_t;
 /* Write job: record a decision, apply its effect (chat/moderation.h), count it
  * (mod_counters: day × category × action × country of the affected user), issue its statement

@@ -58,12 +58,12 @@ typedef enum {
 } hd_strike_kind_t;
 
 typedef enum {
-  HD_MISUSE_NONE = 0,            /* nothing to do */
-  HD_MISUSE_WARN = 1,            /* illegal content: warning */
-  HD_MISUSE_SUSPEND = 2,         /* illegal content: time-limited suspension */
-  HD_MISUSE_UNFOUNDED_WARN = 3,  /* unfounded reports: warning */
-  HD_MISUSE_DEPRIORITISE = 4,    /* unfounded reports: reports deprioritised */
-  HD_MISUSE__COUNT = 5           /* number of notice kinds */
+  HD_MISUSE_NONE = 0,           /* nothing to do */
+  HD_MISUSE_WARN = 1,           /* illegal content: warning */
+  HD_MISUSE_SUSPEND = 2,        /* illegal content: time-limited suspension */
+  HD_MISUSE_UNFOUNDED_WARN = 3, /* unfounded reports: warning */
+  HD_MISUSE_DEPRIORITISE = 4,   /* unfounded reports: reports deprioritised */
+  HD_MISUSE__COUNT = 5          /* number of notice kinds */
 } hd_misuse_notice_kind_t;
 
 /* Fill cfg with the defaults above. */

@@ -83,6 +83,13 @@ int hd_report_file(hd_store_t *tx, hd_report_op_t *op) {
     return ret;
   if (seen == 0) /* invariant 4 of cases.h */
     c->reporters++;
+  int muted = 0; /* a deprioritised reporter adds no weight (misuse.h) */
+  int64_t muted_before = 0;
+  if (seen == 0 && op->reporter_id > 0 && op->flagger_id == 0 &&
+      (ret = hd_misuse_deprioritised(tx, op->misuse, op->reporter_id, now, &muted)) != 0)
+    return ret;
+  if (!fresh && (ret = so->deprio_count(tx, c->id, &muted_before)) != 0)
+    return ret;
   if (op->flagger_id)
     c->flagger_reports++;
   if (r->severity > c->severity) {
@@ -93,8 +100,11 @@ int hd_report_file(hd_store_t *tx, hd_report_op_t *op) {
     c->urgent = 1;
   if (op->sla_seconds > 0 && (c->sla_due_at == 0 || now + op->sla_seconds < c->sla_due_at))
     c->sla_due_at = now + op->sla_seconds;
-  c->priority = hd_case_priority(c->severity, c->reporters, c->flagger_reports);
+  c->priority =
+      hd_case_priority(c->severity, c->reporters - muted_before - muted, c->flagger_reports);
   ret = fresh ? so->case_insert(tx, c) : so->case_update(tx, c);
+  if (ret == 0 && muted)
+    ret = so->deprio_insert(tx, c->id, op->reporter_id, now);
   if (ret != 0)
     return ret;
 

@@ -23,6 +23,7 @@
 
 #include "common/mem.h"
 #include "safety/cases.h"
+#include "safety/misuse.h"
 #include "store/store.h"
 
 #include <stdint.h>
@@ -34,12 +35,13 @@ typedef struct {
   hd_case_source_t source;
   hd_target_type_t target_type;
   int64_t chat_id, message_id, user_id;
-  const char *reason;         /* a reasons.h code */
-  const char *comment;        /* NULL or <= HD_REPORT_COMMENT_MAX code points, validated */
-  const char *legal_ground;   /* NULL unless an illegal-content notice */
-  const char *notifier_name;  /* ditto */
-  const char *notifier_email; /* ditto */
-  int64_t sla_seconds;        /* flagger reports: SLA for the case, else 0 */
+  const char *reason;            /* a reasons.h code */
+  const char *comment;           /* NULL or <= HD_REPORT_COMMENT_MAX code points, validated */
+  const char *legal_ground;      /* NULL unless an illegal-content notice */
+  const char *notifier_name;     /* ditto */
+  const char *notifier_email;    /* ditto */
+  int64_t sla_seconds;           /* flagger reports: SLA for the case, else 0 */
+  const hd_misuse_cfg_t *misuse; /* repeat-misuse thresholds (misuse.h); NULL: defaults */
   hd_mem_pool_t *pool;
   /* out */
   hd_store_report_t report;
