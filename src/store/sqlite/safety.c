@@ -15,6 +15,7 @@
  */
 #include "store/safety_ops.h"
 #include "store/sqlite/safety_signals.h"
+#include "store/sqlite/adhoc.h"
 #include "store/sqlite/internal.h"
 #include "store/sqlite/safety_effects.h"
 #include "store/sqlite/safety_misuse.h"
@@ -32,17 +33,6 @@
   "id, case_id, moderator_id, action, ground, ground_text, category, keywords,"                    \
   " territorial_scope, countries, suspend_until, facts, automated_detection,"                      \
   " automated_decision, no_statement, created_at"
-
-static sqlite3_stmt *prep(hd_sqlite_t *q, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
-  if (rc != SQLITE_OK) {
-    hd__sq_fail(q, rc, "safety prepare");
-    sqlite3_finalize(st);
-    return NULL;
-  }
-  return st;
-}
 
 static void read_case(sqlite3_stmt *st, hd_mem_pool_t *pool, hd_store_case_t *c) {
   c->id = sqlite3_column_int64(st, 0);
@@ -105,8 +95,9 @@ static void report_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
 static int sq_case_find_open(hd_store_t *s, int target_type, int64_t chat_id, int64_t message_id,
                              int64_t user_id, hd_mem_pool_t *pool, hd_store_case_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT " CASE_COLS " FROM mod_cases WHERE target_type = ?1 AND"
-                             " chat_id = ?2 AND message_id = ?3 AND user_id = ?4 AND status < 2");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT " CASE_COLS " FROM mod_cases WHERE target_type = ?1 AND"
+                              " chat_id = ?2 AND message_id = ?3 AND user_id = ?4 AND status < 2");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int(st, 1, target_type);
@@ -133,11 +124,12 @@ static void bind_case_mutable(sqlite3_stmt *st, const hd_store_case_t *c) {
 
 static int sq_case_insert(hd_store_t *s, hd_store_case_t *c) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO mod_cases (reason, severity, urgent, status, priority,"
-                             " reporters, flagger_reports, claimed_by, claimed_until, sla_due_at,"
-                             " decided_at, decision_id, target_type, chat_id, message_id,"
-                             " user_id, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                             " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO mod_cases (reason, severity, urgent, status, priority,"
+                              " reporters, flagger_reports, claimed_by, claimed_until, sla_due_at,"
+                              " decided_at, decision_id, target_type, chat_id, message_id,"
+                              " user_id, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                              " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
   if (!st)
     return HD_ERR_STORAGE;
   bind_case_mutable(st, c);
@@ -160,7 +152,7 @@ static int sq_case_insert(hd_store_t *s, hd_store_case_t *c) {
 
 static int sq_case_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_store_case_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT " CASE_COLS " FROM mod_cases WHERE id = ?1");
+  sqlite3_stmt *st = hd__sq_adhoc_prepare(q, "SELECT " CASE_COLS " FROM mod_cases WHERE id = ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
@@ -169,10 +161,11 @@ static int sq_case_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_store_
 
 static int sq_case_update(hd_store_t *s, const hd_store_case_t *c) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "UPDATE mod_cases SET reason = ?1, severity = ?2, urgent = ?3,"
-                             " status = ?4, priority = ?5, reporters = ?6, flagger_reports = ?7,"
-                             " claimed_by = ?8, claimed_until = ?9, sla_due_at = ?10,"
-                             " decided_at = ?11, decision_id = ?12 WHERE id = ?13");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "UPDATE mod_cases SET reason = ?1, severity = ?2, urgent = ?3,"
+                              " status = ?4, priority = ?5, reporters = ?6, flagger_reports = ?7,"
+                              " claimed_by = ?8, claimed_until = ?9, sla_due_at = ?10,"
+                              " decided_at = ?11, decision_id = ?12 WHERE id = ?13");
   if (!st)
     return HD_ERR_STORAGE;
   bind_case_mutable(st, c);
@@ -207,8 +200,9 @@ static int many_rows(hd_sqlite_t *q, sqlite3_stmt *st, size_t limit, size_t elem
 static int sq_case_queue(hd_store_t *s, size_t limit, hd_mem_pool_t *pool, hd_store_case_t **out,
                          size_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT " CASE_COLS " FROM mod_cases WHERE status < 2"
-                             " ORDER BY urgent DESC, priority DESC, created_at, id LIMIT ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT " CASE_COLS " FROM mod_cases WHERE status < 2"
+                              " ORDER BY urgent DESC, priority DESC, created_at, id LIMIT ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, (int64_t)limit);
@@ -217,9 +211,10 @@ static int sq_case_queue(hd_store_t *s, size_t limit, hd_mem_pool_t *pool, hd_st
 
 static int sq_report_insert(hd_store_t *s, hd_store_report_t *r) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO mod_reports (case_id, reporter_id, flagger_id, source,"
-                             " reason, comment, legal_ground, notifier_name, notifier_email,"
-                             " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO mod_reports (case_id, reporter_id, flagger_id, source,"
+                              " reason, comment, legal_ground, notifier_name, notifier_email,"
+                              " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, r->case_id);
@@ -243,7 +238,8 @@ static int sq_report_insert(hd_store_t *s, hd_store_report_t *r) {
 
 static int sq_report_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_store_report_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT " REPORT_COLS " FROM mod_reports WHERE id = ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT " REPORT_COLS " FROM mod_reports WHERE id = ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
@@ -253,8 +249,8 @@ static int sq_report_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_stor
 static int sq_report_list(hd_store_t *s, int64_t case_id, size_t limit, hd_mem_pool_t *pool,
                           hd_store_report_t **out, size_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st =
-      prep(q, "SELECT " REPORT_COLS " FROM mod_reports WHERE case_id = ?1 ORDER BY id LIMIT ?2");
+  sqlite3_stmt *st = hd__sq_adhoc_prepare(
+      q, "SELECT " REPORT_COLS " FROM mod_reports WHERE case_id = ?1 ORDER BY id LIMIT ?2");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, case_id);
@@ -265,8 +261,8 @@ static int sq_report_list(hd_store_t *s, int64_t case_id, size_t limit, hd_mem_p
 
 static int sq_report_count_by(hd_store_t *s, int64_t case_id, int64_t reporter_id, int64_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st =
-      prep(q, "SELECT count(*) FROM mod_reports WHERE case_id = ?1 AND reporter_id = ?2");
+  sqlite3_stmt *st = hd__sq_adhoc_prepare(
+      q, "SELECT count(*) FROM mod_reports WHERE case_id = ?1 AND reporter_id = ?2");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, case_id);
@@ -282,11 +278,12 @@ static int sq_report_count_by(hd_store_t *s, int64_t case_id, int64_t reporter_i
 
 static int sq_decision_insert(hd_store_t *s, hd_store_decision_t *d) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO mod_decisions (case_id, moderator_id, action, ground,"
-                             " ground_text, category, keywords, territorial_scope, countries,"
-                             " suspend_until, facts, automated_detection, automated_decision,"
-                             " no_statement, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-                             " ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO mod_decisions (case_id, moderator_id, action, ground,"
+                              " ground_text, category, keywords, territorial_scope, countries,"
+                              " suspend_until, facts, automated_detection, automated_decision,"
+                              " no_statement, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                              " ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, d->case_id);
@@ -336,7 +333,8 @@ static void decision_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
 static int sq_decision_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool,
                            hd_store_decision_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT " DECISION_COLS " FROM mod_decisions WHERE id = ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT " DECISION_COLS " FROM mod_decisions WHERE id = ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);

@@ -20,6 +20,7 @@
  */
 #include "store/sqlite/safety_effects.h"
 
+#include "store/sqlite/adhoc.h"
 #include "store/sqlite/internal.h"
 
 #include <stdint.h>
@@ -33,26 +34,6 @@
   "f.id, f.name, f.country, f.categories, f.created_by, f.created_at, f.revoked_at"
 
 typedef void (*reader_fn)(sqlite3_stmt *, hd_mem_pool_t *, void *);
-
-static sqlite3_stmt *prep(hd_sqlite_t *q, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
-  if (rc != SQLITE_OK) {
-    hd__sq_fail(q, rc, "safety prepare");
-    sqlite3_finalize(st);
-    return NULL;
-  }
-  return st;
-}
-
-/* Step a statement without rows; finalize it. */
-static int run(hd_sqlite_t *q, sqlite3_stmt *st, int unique_err, const char *what) {
-  int rc = sqlite3_step(st), ret = 0;
-  if (rc != SQLITE_DONE)
-    ret = (unique_err && hd__sq_is_unique(rc)) ? unique_err : hd__sq_fail(q, rc, what);
-  sqlite3_finalize(st);
-  return ret;
-}
 
 /* Rows of st into a pool array; cached: reset instead of finalize. */
 static int rows(hd_sqlite_t *q, sqlite3_stmt *st, int cached, size_t limit, size_t elem,
@@ -110,9 +91,10 @@ static void effect_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
 
 int hd__sqs_effect_insert(hd_store_t *s, hd_store_effect_t *e) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO mod_effects (decision_id, kind, chat_id, message_id,"
-                             " user_id, countries, label, until, original_text, active,"
-                             " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO mod_effects (decision_id, kind, chat_id, message_id,"
+                              " user_id, countries, label, until, original_text, active,"
+                              " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, e->decision_id);
@@ -128,7 +110,7 @@ int hd__sqs_effect_insert(hd_store_t *s, hd_store_effect_t *e) {
   else
     sqlite3_bind_null(st, 9);
   sqlite3_bind_int64(st, 10, e->created_at);
-  int ret = run(q, st, 0, "effect_insert");
+  int ret = hd__sq_adhoc_run(q, st, 0, "effect_insert");
   if (ret == 0) {
     e->id = sqlite3_last_insert_rowid(q->db);
     e->active = 1;
@@ -139,8 +121,9 @@ int hd__sqs_effect_insert(hd_store_t *s, hd_store_effect_t *e) {
 int hd__sqs_effect_of_decision(hd_store_t *s, int64_t decision_id, hd_mem_pool_t *pool,
                                hd_store_effect_t **out, size_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT " HD_SQ_EFFECT_COLS " FROM mod_effects"
-                             " WHERE decision_id = ?1 AND active = 1 ORDER BY id LIMIT 16");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT " HD_SQ_EFFECT_COLS " FROM mod_effects"
+                              " WHERE decision_id = ?1 AND active = 1 ORDER BY id LIMIT 16");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, decision_id);
@@ -150,12 +133,13 @@ int hd__sqs_effect_of_decision(hd_store_t *s, int64_t decision_id, hd_mem_pool_t
 
 int hd__sqs_effect_lift(hd_store_t *s, int64_t id, int64_t now) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "UPDATE mod_effects SET active = 0, lifted_at = ?2 WHERE id = ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "UPDATE mod_effects SET active = 0, lifted_at = ?2 WHERE id = ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_int64(st, 2, now);
-  return run(q, st, 0, "effect_lift");
+  return hd__sq_adhoc_run(q, st, 0, "effect_lift");
 }
 
 int hd__sqs_effect_in_chat(hd_store_t *s, int64_t chat_id, int64_t lo, int64_t hi,
@@ -182,14 +166,14 @@ int hd__sqs_account_block(hd_store_t *s, int64_t user_id, int64_t *until) {
 
 int hd__sqs_message_restore(hd_store_t *s, int64_t chat_id, int64_t id, const char *text) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st =
-      prep(q, "UPDATE messages SET text = ?3, deleted = 0 WHERE chat_id = ?1 AND id = ?2");
+  sqlite3_stmt *st = hd__sq_adhoc_prepare(
+      q, "UPDATE messages SET text = ?3, deleted = 0 WHERE chat_id = ?1 AND id = ?2");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, chat_id);
   sqlite3_bind_int64(st, 2, id);
   bind_str(st, 3, text);
-  int ret = run(q, st, 0, "message_restore");
+  int ret = hd__sq_adhoc_run(q, st, 0, "message_restore");
   if (ret == 0 && sqlite3_changes(q->db) == 0)
     ret = HD_ERR_MESSAGE_NOT_FOUND;
   return ret;
@@ -210,8 +194,9 @@ static void statement_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
 
 int hd__sqs_statement_insert(hd_store_t *s, hd_store_statement_t *r) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO mod_statements (decision_id, case_id, user_id, puid,"
-                             " delivered, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO mod_statements (decision_id, case_id, user_id, puid,"
+                              " delivered, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, r->decision_id);
@@ -220,7 +205,7 @@ int hd__sqs_statement_insert(hd_store_t *s, hd_store_statement_t *r) {
   bind_str(st, 4, r->puid);
   sqlite3_bind_int(st, 5, r->delivered);
   sqlite3_bind_int64(st, 6, r->created_at);
-  int ret = run(q, st, HD_ERR_CONFLICT, "statement_insert");
+  int ret = hd__sq_adhoc_run(q, st, HD_ERR_CONFLICT, "statement_insert");
   if (ret == 0)
     r->id = sqlite3_last_insert_rowid(q->db);
   return ret;
@@ -229,9 +214,10 @@ int hd__sqs_statement_insert(hd_store_t *s, hd_store_statement_t *r) {
 int hd__sqs_statement_get(hd_store_t *s, int64_t id, int64_t decision_id, hd_mem_pool_t *pool,
                           hd_store_statement_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, id ? "SELECT " STATEMENT_COLS " FROM mod_statements WHERE id = ?1"
-                                : "SELECT " STATEMENT_COLS " FROM mod_statements"
-                                  " WHERE decision_id = ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, id ? "SELECT " STATEMENT_COLS " FROM mod_statements WHERE id = ?1"
+                                 : "SELECT " STATEMENT_COLS " FROM mod_statements"
+                                   " WHERE decision_id = ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id ? id : decision_id);
@@ -241,11 +227,11 @@ int hd__sqs_statement_get(hd_store_t *s, int64_t id, int64_t decision_id, hd_mem
 int hd__sqs_statement_list(hd_store_t *s, int64_t user_id, int64_t after_id, size_t limit,
                            hd_mem_pool_t *pool, hd_store_statement_t **out, size_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st =
-      prep(q, user_id ? "SELECT " STATEMENT_COLS " FROM mod_statements WHERE user_id = ?1"
-                        " AND delivered = 1 ORDER BY id DESC LIMIT ?3"
-                      : "SELECT " STATEMENT_COLS " FROM mod_statements WHERE ?1 = 0"
-                        " AND id > ?2 ORDER BY id LIMIT ?3");
+  sqlite3_stmt *st = hd__sq_adhoc_prepare(
+      q, user_id ? "SELECT " STATEMENT_COLS " FROM mod_statements WHERE user_id = ?1"
+                   " AND delivered = 1 ORDER BY id DESC LIMIT ?3"
+                 : "SELECT " STATEMENT_COLS " FROM mod_statements WHERE ?1 = 0"
+                   " AND id > ?2 ORDER BY id LIMIT ?3");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, user_id);
@@ -274,8 +260,9 @@ static void appeal_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
 
 int hd__sqs_appeal_insert(hd_store_t *s, hd_store_appeal_t *a) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO mod_appeals (decision_id, case_id, appellant_id, text,"
-                             " created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO mod_appeals (decision_id, case_id, appellant_id, text,"
+                              " created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, a->decision_id);
@@ -283,7 +270,7 @@ int hd__sqs_appeal_insert(hd_store_t *s, hd_store_appeal_t *a) {
   sqlite3_bind_int64(st, 3, a->appellant_id);
   bind_str(st, 4, a->text);
   sqlite3_bind_int64(st, 5, a->created_at);
-  int ret = run(q, st, HD_ERR_CONFLICT, "appeal_insert");
+  int ret = hd__sq_adhoc_run(q, st, HD_ERR_CONFLICT, "appeal_insert");
   if (ret == 0)
     a->id = sqlite3_last_insert_rowid(q->db);
   return ret;
@@ -291,7 +278,8 @@ int hd__sqs_appeal_insert(hd_store_t *s, hd_store_appeal_t *a) {
 
 int hd__sqs_appeal_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_store_appeal_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT " APPEAL_COLS " FROM mod_appeals WHERE id = ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT " APPEAL_COLS " FROM mod_appeals WHERE id = ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
@@ -300,8 +288,9 @@ int hd__sqs_appeal_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_store_
 
 int hd__sqs_appeal_update(hd_store_t *s, const hd_store_appeal_t *a) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "UPDATE mod_appeals SET status = ?2, outcome = ?3, reason = ?4,"
-                             " decided_by = ?5, decided_at = ?6 WHERE id = ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "UPDATE mod_appeals SET status = ?2, outcome = ?3, reason = ?4,"
+                              " decided_by = ?5, decided_at = ?6 WHERE id = ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, a->id);
@@ -310,14 +299,15 @@ int hd__sqs_appeal_update(hd_store_t *s, const hd_store_appeal_t *a) {
   bind_str(st, 4, a->reason);
   sqlite3_bind_int64(st, 5, a->decided_by);
   sqlite3_bind_int64(st, 6, a->decided_at);
-  return run(q, st, 0, "appeal_update");
+  return hd__sq_adhoc_run(q, st, 0, "appeal_update");
 }
 
 int hd__sqs_appeal_queue(hd_store_t *s, size_t limit, hd_mem_pool_t *pool, hd_store_appeal_t **out,
                          size_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT " APPEAL_COLS " FROM mod_appeals WHERE status = 0"
-                             " ORDER BY created_at, id LIMIT ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT " APPEAL_COLS " FROM mod_appeals WHERE status = 0"
+                              " ORDER BY created_at, id LIMIT ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, (int64_t)limit);
@@ -344,8 +334,9 @@ static void flagger_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
 
 int hd__sqs_flagger_insert(hd_store_t *s, hd_store_flagger_t *f, const uint8_t key_hash[32]) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO mod_flaggers (name, country, categories, key_hash,"
-                             " created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO mod_flaggers (name, country, categories, key_hash,"
+                              " created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st)
     return HD_ERR_STORAGE;
   bind_str(st, 1, f->name);
@@ -354,7 +345,7 @@ int hd__sqs_flagger_insert(hd_store_t *s, hd_store_flagger_t *f, const uint8_t k
   sqlite3_bind_blob(st, 4, key_hash, 32, SQLITE_STATIC);
   sqlite3_bind_int64(st, 5, f->created_by);
   sqlite3_bind_int64(st, 6, f->created_at);
-  int ret = run(q, st, HD_ERR_CONFLICT, "flagger_insert");
+  int ret = hd__sq_adhoc_run(q, st, HD_ERR_CONFLICT, "flagger_insert");
   if (ret == 0)
     f->id = sqlite3_last_insert_rowid(q->db);
   return ret;
@@ -363,8 +354,9 @@ int hd__sqs_flagger_insert(hd_store_t *s, hd_store_flagger_t *f, const uint8_t k
 int hd__sqs_flagger_by_key(hd_store_t *s, const uint8_t key_hash[32], hd_mem_pool_t *pool,
                            hd_store_flagger_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT " FLAGGER_COLS " FROM mod_flaggers f WHERE key_hash = ?1"
-                             " AND f.revoked_at = 0");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT " FLAGGER_COLS " FROM mod_flaggers f WHERE key_hash = ?1"
+                              " AND f.revoked_at = 0");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_blob(st, 1, key_hash, 32, SQLITE_STATIC);
@@ -376,15 +368,15 @@ int hd__sqs_flagger_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_flagger_t 
   hd_sqlite_t *q = HD_SQ(s);
   /* upheld: the report's case has a decision with an action (> 0) and was not reversed
    * (case status 5); a decided "none" counts as decided, not upheld. */
-  sqlite3_stmt *st =
-      prep(q, "SELECT " FLAGGER_COLS ","
-              " (SELECT count(*) FROM mod_reports r WHERE r.flagger_id = f.id),"
-              " (SELECT count(*) FROM mod_reports r JOIN mod_cases c ON c.id = r.case_id"
-              "   WHERE r.flagger_id = f.id AND c.decision_id > 0),"
-              " (SELECT count(*) FROM mod_reports r JOIN mod_cases c ON c.id = r.case_id"
-              "   JOIN mod_decisions d ON d.id = c.decision_id"
-              "   WHERE r.flagger_id = f.id AND d.action > 0 AND c.status <> 5)"
-              " FROM mod_flaggers f ORDER BY f.id LIMIT 1000");
+  sqlite3_stmt *st = hd__sq_adhoc_prepare(
+      q, "SELECT " FLAGGER_COLS ","
+         " (SELECT count(*) FROM mod_reports r WHERE r.flagger_id = f.id),"
+         " (SELECT count(*) FROM mod_reports r JOIN mod_cases c ON c.id = r.case_id"
+         "   WHERE r.flagger_id = f.id AND c.decision_id > 0),"
+         " (SELECT count(*) FROM mod_reports r JOIN mod_cases c ON c.id = r.case_id"
+         "   JOIN mod_decisions d ON d.id = c.decision_id"
+         "   WHERE r.flagger_id = f.id AND d.action > 0 AND c.status <> 5)"
+         " FROM mod_flaggers f ORDER BY f.id LIMIT 1000");
   if (!st)
     return HD_ERR_STORAGE;
   return rows(q, st, 0, 1000, sizeof(**out), flagger_reader, pool, (void **)out, n, "flagger_list");
@@ -395,9 +387,10 @@ int hd__sqs_flagger_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_flagger_t 
 int hd__sqs_counter_add(hd_store_t *s, const char *day, const char *category, const char *action,
                         const char *country, int64_t delta) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO mod_counters (day, category, action, country, n)"
-                             " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day, category, action,"
-                             " country) DO UPDATE SET n = n + excluded.n");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO mod_counters (day, category, action, country, n)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day, category, action,"
+                              " country) DO UPDATE SET n = n + excluded.n");
   if (!st)
     return HD_ERR_STORAGE;
   bind_str(st, 1, day);
@@ -405,5 +398,5 @@ int hd__sqs_counter_add(hd_store_t *s, const char *day, const char *category, co
   bind_str(st, 3, action);
   bind_str(st, 4, country);
   sqlite3_bind_int64(st, 5, delta);
-  return run(q, st, 0, "counter_add");
+  return hd__sq_adhoc_run(q, st, 0, "counter_add");
 }

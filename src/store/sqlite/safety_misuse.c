@@ -16,32 +16,13 @@
  */
 #include "store/sqlite/safety_misuse.h"
 
+#include "store/sqlite/adhoc.h"
 #include "store/sqlite/internal.h"
 
 #include <string.h>
 
 #define STRIKE_COLS "id, user_id, kind, decision_id, case_id, active, created_at, lifted_at"
 #define NOTICE_COLS "id, user_id, kind, strikes, decision_id, delivered, created_at"
-
-static sqlite3_stmt *prep(hd_sqlite_t *q, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
-  if (rc != SQLITE_OK) {
-    hd__sq_fail(q, rc, "misuse prepare");
-    sqlite3_finalize(st);
-    return NULL;
-  }
-  return st;
-}
-
-/* Step a statement without rows and finalize it; unique_err on a UNIQUE violation. */
-static int run(hd_sqlite_t *q, sqlite3_stmt *st, int unique_err, const char *what) {
-  int rc = sqlite3_step(st), ret = 0;
-  if (rc != SQLITE_DONE)
-    ret = (unique_err && hd__sq_is_unique(rc)) ? unique_err : hd__sq_fail(q, rc, what);
-  sqlite3_finalize(st);
-  return ret;
-}
 
 /* Step a statement returning one integer and finalize it. */
 static int scalar(hd_sqlite_t *q, sqlite3_stmt *st, int64_t *out, const char *what) {
@@ -59,8 +40,9 @@ static int scalar(hd_sqlite_t *q, sqlite3_stmt *st, int64_t *out, const char *wh
 
 int hd__sqs_strike_insert(hd_store_t *s, hd_store_strike_t *r) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO misuse_strikes (user_id, kind, decision_id, case_id,"
-                             " created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO misuse_strikes (user_id, kind, decision_id, case_id,"
+                              " created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, r->user_id);
@@ -68,7 +50,7 @@ int hd__sqs_strike_insert(hd_store_t *s, hd_store_strike_t *r) {
   sqlite3_bind_int64(st, 3, r->decision_id);
   sqlite3_bind_int64(st, 4, r->case_id);
   sqlite3_bind_int64(st, 5, r->created_at);
-  int ret = run(q, st, HD_ERR_CONFLICT, "strike_insert"); /* invariant 1 of misuse.h */
+  int ret = hd__sq_adhoc_run(q, st, HD_ERR_CONFLICT, "strike_insert"); /* invariant 1 of misuse.h */
   if (ret == 0) {
     r->id = sqlite3_last_insert_rowid(q->db);
     r->active = 1;
@@ -79,21 +61,22 @@ int hd__sqs_strike_insert(hd_store_t *s, hd_store_strike_t *r) {
 
 int hd__sqs_strike_lift(hd_store_t *s, int64_t decision_id, int64_t now, int64_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "UPDATE misuse_strikes SET active = 0, lifted_at = ?2"
-                             " WHERE decision_id = ?1 AND active = 1");
+  sqlite3_stmt *st = hd__sq_adhoc_prepare(q, "UPDATE misuse_strikes SET active = 0, lifted_at = ?2"
+                                             " WHERE decision_id = ?1 AND active = 1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, decision_id);
   sqlite3_bind_int64(st, 2, now);
-  int ret = run(q, st, 0, "strike_lift");
+  int ret = hd__sq_adhoc_run(q, st, 0, "strike_lift");
   *n = ret == 0 ? sqlite3_changes(q->db) : 0;
   return ret;
 }
 
 int hd__sqs_strike_count(hd_store_t *s, int64_t user_id, int kind, int64_t since, int64_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT count(*) FROM misuse_strikes WHERE user_id = ?1"
-                             " AND kind = ?2 AND created_at >= ?3 AND active = 1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT count(*) FROM misuse_strikes WHERE user_id = ?1"
+                              " AND kind = ?2 AND created_at >= ?3 AND active = 1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, user_id);
@@ -107,8 +90,9 @@ int hd__sqs_strike_list(hd_store_t *s, int64_t user_id, size_t limit, hd_mem_poo
   hd_sqlite_t *q = HD_SQ(s);
   *out = NULL;
   *n = 0;
-  sqlite3_stmt *st = prep(q, "SELECT " STRIKE_COLS " FROM misuse_strikes WHERE user_id = ?1"
-                             " ORDER BY id DESC LIMIT ?2");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT " STRIKE_COLS " FROM misuse_strikes WHERE user_id = ?1"
+                              " ORDER BY id DESC LIMIT ?2");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, user_id);
@@ -138,8 +122,9 @@ int hd__sqs_strike_list(hd_store_t *s, int64_t user_id, size_t limit, hd_mem_poo
 
 int hd__sqs_misuse_notice_insert(hd_store_t *s, hd_store_misuse_notice_t *m) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO misuse_notices (user_id, kind, strikes, decision_id,"
-                             " delivered, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO misuse_notices (user_id, kind, strikes, decision_id,"
+                              " delivered, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, m->user_id);
@@ -148,7 +133,7 @@ int hd__sqs_misuse_notice_insert(hd_store_t *s, hd_store_misuse_notice_t *m) {
   sqlite3_bind_int64(st, 4, m->decision_id);
   sqlite3_bind_int(st, 5, m->delivered);
   sqlite3_bind_int64(st, 6, m->created_at);
-  int ret = run(q, st, 0, "misuse_notice_insert");
+  int ret = hd__sq_adhoc_run(q, st, 0, "misuse_notice_insert");
   if (ret == 0)
     m->id = sqlite3_last_insert_rowid(q->db);
   return ret;
@@ -157,8 +142,9 @@ int hd__sqs_misuse_notice_insert(hd_store_t *s, hd_store_misuse_notice_t *m) {
 int hd__sqs_misuse_notice_count(hd_store_t *s, int64_t user_id, int kind, int64_t since,
                                 int64_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT count(*) FROM misuse_notices WHERE user_id = ?1"
-                             " AND kind = ?2 AND created_at >= ?3");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT count(*) FROM misuse_notices WHERE user_id = ?1"
+                              " AND kind = ?2 AND created_at >= ?3");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, user_id);
@@ -172,8 +158,9 @@ int hd__sqs_misuse_notice_list(hd_store_t *s, int64_t user_id, size_t limit, hd_
   hd_sqlite_t *q = HD_SQ(s);
   *out = NULL;
   *n = 0;
-  sqlite3_stmt *st = prep(q, "SELECT " NOTICE_COLS " FROM misuse_notices WHERE user_id = ?1"
-                             " ORDER BY id DESC LIMIT ?2");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT " NOTICE_COLS " FROM misuse_notices WHERE user_id = ?1"
+                              " ORDER BY id DESC LIMIT ?2");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, user_id);
@@ -202,19 +189,21 @@ int hd__sqs_misuse_notice_list(hd_store_t *s, int64_t user_id, size_t limit, hd_
 
 int hd__sqs_deprio_insert(hd_store_t *s, int64_t case_id, int64_t reporter_id, int64_t now) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT OR IGNORE INTO misuse_deprioritised (case_id, reporter_id,"
-                             " created_at) VALUES (?1, ?2, ?3)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT OR IGNORE INTO misuse_deprioritised (case_id, reporter_id,"
+                              " created_at) VALUES (?1, ?2, ?3)");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, case_id);
   sqlite3_bind_int64(st, 2, reporter_id);
   sqlite3_bind_int64(st, 3, now);
-  return run(q, st, 0, "deprio_insert");
+  return hd__sq_adhoc_run(q, st, 0, "deprio_insert");
 }
 
 int hd__sqs_deprio_count(hd_store_t *s, int64_t case_id, int64_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT count(*) FROM misuse_deprioritised WHERE case_id = ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT count(*) FROM misuse_deprioritised WHERE case_id = ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, case_id);

@@ -16,46 +16,30 @@
  */
 #include "store/sqlite/safety_signals.h"
 
+#include "store/sqlite/adhoc.h"
 #include "store/sqlite/internal.h"
 
 #include <string.h>
 
 #define RULE_MAX 1000 /* rule_list bound */
 
-static sqlite3_stmt *prep(hd_sqlite_t *q, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
-  if (rc != SQLITE_OK) {
-    hd__sq_fail(q, rc, "signals prepare");
-    sqlite3_finalize(st);
-    return NULL;
-  }
-  return st;
-}
-
-/* Step a statement without rows; finalize it. */
-static int run(hd_sqlite_t *q, sqlite3_stmt *st, const char *what) {
-  int rc = sqlite3_step(st);
-  int ret = rc == SQLITE_DONE ? 0 : hd__sq_fail(q, rc, what);
-  sqlite3_finalize(st);
-  return ret;
-}
-
 int hd__sqs_media_quarantine(hd_store_t *s, int64_t media_id, int64_t case_id, int64_t now) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT OR IGNORE INTO media_quarantine (media_id, case_id,"
-                             " created_at) VALUES (?1, ?2, ?3)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT OR IGNORE INTO media_quarantine (media_id, case_id,"
+                              " created_at) VALUES (?1, ?2, ?3)");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, media_id);
   sqlite3_bind_int64(st, 2, case_id);
   sqlite3_bind_int64(st, 3, now);
-  return run(q, st, "media_quarantine");
+  return hd__sq_adhoc_run(q, st, 0, "media_quarantine");
 }
 
 int hd__sqs_media_quarantined(hd_store_t *s, int64_t media_id, int64_t *case_id) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "SELECT case_id FROM media_quarantine WHERE media_id = ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT case_id FROM media_quarantine WHERE media_id = ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, media_id);
@@ -71,8 +55,9 @@ int hd__sqs_media_quarantined(hd_store_t *s, int64_t media_id, int64_t *case_id)
 
 int hd__sqs_rule_insert(hd_store_t *s, hd_store_rule_t *r) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "INSERT INTO mod_rules (kind, pattern, category, enabled,"
-                             " created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "INSERT INTO mod_rules (kind, pattern, category, enabled,"
+                              " created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int(st, 1, r->kind);
@@ -81,7 +66,7 @@ int hd__sqs_rule_insert(hd_store_t *s, hd_store_rule_t *r) {
   sqlite3_bind_int(st, 4, r->enabled ? 1 : 0);
   sqlite3_bind_int64(st, 5, r->created_by);
   sqlite3_bind_int64(st, 6, r->created_at);
-  int ret = run(q, st, "rule_insert");
+  int ret = hd__sq_adhoc_run(q, st, 0, "rule_insert");
   if (ret == 0)
     r->id = sqlite3_last_insert_rowid(q->db);
   return ret;
@@ -89,11 +74,11 @@ int hd__sqs_rule_insert(hd_store_t *s, hd_store_rule_t *r) {
 
 int hd__sqs_rule_delete(hd_store_t *s, int64_t id) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st = prep(q, "DELETE FROM mod_rules WHERE id = ?1");
+  sqlite3_stmt *st = hd__sq_adhoc_prepare(q, "DELETE FROM mod_rules WHERE id = ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
-  int ret = run(q, st, "rule_delete");
+  int ret = hd__sq_adhoc_run(q, st, 0, "rule_delete");
   if (ret == 0 && sqlite3_changes(q->db) == 0)
     ret = HD_ERR_RULE_NOT_FOUND;
   return ret;
@@ -103,8 +88,9 @@ int hd__sqs_rule_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_rule_t **out,
   hd_sqlite_t *q = HD_SQ(s);
   *out = NULL;
   *n = 0;
-  sqlite3_stmt *st = prep(q, "SELECT id, kind, pattern, category, enabled, created_by,"
-                             " created_at FROM mod_rules ORDER BY id LIMIT ?1");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT id, kind, pattern, category, enabled, created_by,"
+                              " created_at FROM mod_rules ORDER BY id LIMIT ?1");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int(st, 1, RULE_MAX);
@@ -132,13 +118,13 @@ int hd__sqs_rule_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_rule_t **out,
 
 int hd__sqs_flagger_revoke(hd_store_t *s, int64_t id, int64_t now) {
   hd_sqlite_t *q = HD_SQ(s);
-  sqlite3_stmt *st =
-      prep(q, "UPDATE mod_flaggers SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0");
+  sqlite3_stmt *st = hd__sq_adhoc_prepare(
+      q, "UPDATE mod_flaggers SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_int64(st, 2, now);
-  int ret = run(q, st, "flagger_revoke");
+  int ret = hd__sq_adhoc_run(q, st, 0, "flagger_revoke");
   if (ret == 0 && sqlite3_changes(q->db) == 0)
     ret = HD_ERR_NOT_FOUND;
   return ret;
@@ -149,9 +135,10 @@ int hd__sqs_counter_list(hd_store_t *s, const char *from, const char *to, size_t
   hd_sqlite_t *q = HD_SQ(s);
   *out = NULL;
   *n = 0;
-  sqlite3_stmt *st = prep(q, "SELECT day, category, action, country, n FROM mod_counters"
-                             " WHERE day >= ?1 AND day <= ?2"
-                             " ORDER BY day, category, action, country LIMIT ?3");
+  sqlite3_stmt *st =
+      hd__sq_adhoc_prepare(q, "SELECT day, category, action, country, n FROM mod_counters"
+                              " WHERE day >= ?1 AND day <= ?2"
+                              " ORDER BY day, category, action, country LIMIT ?3");
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
