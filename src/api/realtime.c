@@ -36,10 +36,15 @@
  *     on the bus to "u.<id>"/"c.<id>" exactly while the slot exists.
  *  5. Messages are applied in bus order; a CHAT_JOINED/CHAT_LEFT for a user changes that
  *     user's chat subscriptions before any later message is delivered on this loop.
+ *  6. An unmarked event is one shared frame for every recipient. A MARKED event (its message
+ *     is withheld somewhere, api/realtime_marks.h) carries one frame per variant, and each
+ *     socket gets the one for its country (sub->cc, read once at connect: a PATCH /v1/me
+ *     country change applies from the next connection).
  */
 #include "api/realtime.h"
 
 #include "api/encode.h"
+#include "api/realtime_marks.h"
 #include "bus/local.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -53,7 +58,9 @@
 enum {
   RT_KIND_UPDATE = 0, /* deliver the frame */
   RT_KIND_JOIN = 1,   /* user subject: subscribe the user's sockets to chat arg, then deliver */
-  RT_KIND_LEAVE = 2   /* user subject: unsubscribe them from chat arg, then deliver */
+  RT_KIND_LEAVE = 2,  /* user subject: unsubscribe them from chat arg, then deliver */
+  RT_KIND_MASK = 0xf,
+  RT_KIND_MARKED = 0x10 /* flag: data is a variants envelope, local a hd_rt_variants_t */
 };
 
 enum {
@@ -70,6 +77,7 @@ struct st_hd_rt_sub_t {
   int64_t *chats;
   uint32_t nchats, capchats;
   uint8_t state;
+  char cc[2]; /* the user's country at connect (ISO code), zeros when unknown */
 };
 
 typedef struct {
@@ -435,6 +443,12 @@ void hd__rt_sub_destroy(hd_rt_sub_t *sub) {
   hd_mem_free(sub);
 }
 
+void hd__rt_sub_set_country(hd_rt_sub_t *sub, const char *country) {
+  int ok = country && strlen(country) == 2;
+  sub->cc[0] = ok ? (char)(country[0] & ~32) : '\0';
+  sub->cc[1] = ok ? (char)(country[1] & ~32) : '\0';
+}
+
 void hd__rt_sub_start(hd_rt_sub_t *sub, hd_ws_t *ws, int64_t pts) {
   if (sub->state == RT_SUB_GONE) {
     hd__rt_sub_destroy(sub); /* closed during the upgrade: its close callback has run */
@@ -482,8 +496,10 @@ const hd_ws_callbacks_t hd__rt_ws_callbacks = {
 
 /* ---- delivery ---------------------------------------------------------------------------- */
 
-/* Send f to every socket in key's list; returns how many sends were queued. */
-static size_t rt_send(hd_rt_loop_t *rt, rt_table_t *t, int64_t key, hd_ws_frame_t *f) {
+/* Send f (or, when v != NULL, each socket's variant of v) to every socket in key's list;
+ * returns how many sends were queued. */
+static size_t rt_send(hd_rt_loop_t *rt, rt_table_t *t, int64_t key, hd_ws_frame_t *f,
+                      const hd_rt_variants_t *v) {
   rt_slot_t *s = tab_find(t, key);
   if (s == NULL)
     return 0;
@@ -495,7 +511,7 @@ static size_t rt_send(hd_rt_loop_t *rt, rt_table_t *t, int64_t key, hd_ws_frame_
     hd_rt_sub_t *sub = items[i];
     if (sub == NULL || sub->state != RT_SUB_LIVE)
       continue;
-    if (hd_ws_send_frame(sub->ws, f) == 0) {
+    if (hd_ws_send_frame(sub->ws, v ? hd__rt_variants_pick(v, sub->cc) : f) == 0) {
       sent++;
     } else if (items[i] == sub) {
       sub->state = RT_SUB_CLOSING; /* still registered: its close callback comes later */
@@ -547,17 +563,35 @@ static void rt_on_bus(void *data, const char *subject, hd_bus_payload_t *p) {
   if (parse_subject(subject, &prefix, &id) != 0)
     return;
   rt_table_t *t = prefix == 'u' ? &rt->users : &rt->chats;
-  uint32_t kind = hd_bus_payload_kind(p);
+  uint32_t kind = hd_bus_payload_kind(p) & RT_KIND_MASK;
   if (prefix == 'u' && (kind == RT_KIND_JOIN || kind == RT_KIND_LEAVE))
     rt_membership(rt, id, hd_bus_payload_arg(p), kind == RT_KIND_JOIN);
   if (tab_find(t, id) == NULL)
     return;
+  if (hd_bus_payload_kind(p) & RT_KIND_MARKED) {
+    hd_rt_variants_t *v = hd_bus_payload_local(p);
+    if (v != NULL) {
+      rt_send(rt, t, id, NULL, v);
+      return;
+    }
+    hd_iovec_t d = hd_bus_payload_data(p); /* from another process: decode for this loop */
+    json_t *env = json_loadb(d.base, d.len, 0, NULL);
+    v = env ? hd__rt_variants_from_json(env) : NULL;
+    json_decref(env);
+    if (v == NULL) {
+      hd_log(HD_LOG_ERROR, "bad variants payload", "\"subject\":\"%s\"", subject);
+      return;
+    }
+    rt_send(rt, t, id, NULL, v);
+    hd__rt_variants_free(v);
+    return;
+  }
   hd_ws_frame_t *f = hd_bus_payload_local(p);
   if (f != NULL) {
-    rt_send(rt, t, id, f);
+    rt_send(rt, t, id, f, NULL);
   } else { /* from another process: encode once for this loop */
     f = hd_ws_frame_text(hd_bus_payload_data(p));
-    rt_send(rt, t, id, f);
+    rt_send(rt, t, id, f, NULL);
     hd_ws_frame_release(f);
   }
 }
@@ -574,6 +608,9 @@ void hd_rt_publish(hd_loop_ctx_t *ctx, const hd_events_t *events) {
   if (ctx == NULL || ctx->rt == NULL || events == NULL)
     return;
   hd_rt_loop_t *rt = ctx->rt;
+  hd_mem_pool_t pool;
+  hd_mem_pool_init(&pool);
+  hd_rt_mark_cache_t cache = {.pool = &pool};
   for (size_t i = 0; i < events->len; i++) {
     const hd_event_t *ev = &events->items[i];
     char subject[32];
@@ -590,16 +627,36 @@ void hd_rt_publish(hd_loop_ctx_t *ctx, const hd_events_t *events) {
     } else {
       continue;
     }
-    json_t *j = hd_json_update(&ev->update, ev->user_id);
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_t *j = hd_json_update(&ev->update, ev->user_id), *env = NULL;
+    if (j != NULL && ev->update.message != NULL && ctx->rd != NULL) { /* invariant 6 */
+      int rc = hd__rt_mark(ctx->rd, &cache, ev->update.message, j, &env);
+      if (rc != 0) { /* never push content that may be withheld: clients resync */
+        hd_log(HD_LOG_ERROR, "push marks failed", "\"subject\":\"%s\",\"error\":\"%s\"", subject,
+               hd_err_code(rc));
+        json_decref(j);
+        continue;
+      }
+    }
+    hd_rt_variants_t *v = env ? hd__rt_variants_from_json(env) : NULL;
+    char *text = j ? json_dumps(env ? env : j, JSON_COMPACT) : NULL;
     json_decref(j);
-    if (text == NULL) {
+    json_decref(env);
+    if (text == NULL || (env != NULL && v == NULL)) {
       hd_log(HD_LOG_ERROR, "update encoding failed", "\"subject\":\"%s\"", subject);
+      hd__rt_variants_free(v);
+      if (text != NULL) {
+        json_free_t jf;
+        json_get_alloc_funcs(NULL, &jf);
+        jf(text);
+      }
       continue;
     }
     hd_iovec_t body = hd_iov(text, strlen(text));
-    hd_bus_payload_t *p = hd_bus_payload_create(body, kind, arg);
-    hd_bus_payload_attach(p, hd_ws_frame_text(body), rt_frame_release);
+    hd_bus_payload_t *p = hd_bus_payload_create(body, v ? kind | RT_KIND_MARKED : kind, arg);
+    if (v != NULL)
+      hd_bus_payload_attach(p, v, hd__rt_variants_free);
+    else
+      hd_bus_payload_attach(p, hd_ws_frame_text(body), rt_frame_release);
     json_free_t jfree;
     json_get_alloc_funcs(NULL, &jfree);
     jfree(text);
@@ -609,6 +666,7 @@ void hd_rt_publish(hd_loop_ctx_t *ctx, const hd_events_t *events) {
              hd_err_code(rc));
     hd_bus_payload_release(p);
   }
+  hd_mem_pool_dispose(&pool);
 }
 
 /* ---- lifecycle ----------------------------------------------------------------------------- */

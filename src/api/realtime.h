@@ -39,6 +39,9 @@ typedef struct st_hd_rt_sub_t hd_rt_sub_t;
  * belongs to (copied, duplicates dropped). Not yet registered. */
 hd_rt_sub_t *hd__rt_sub_create(hd_rt_loop_t *rt, int64_t user_id, const int64_t *chat_ids,
                                size_t n);
+/* Record the user's profile country (2-letter code; anything else: unknown) for the
+ * per-country variants of withheld content (realtime.c invariant 6). Before the start. */
+void hd__rt_sub_set_country(hd_rt_sub_t *sub, const char *country);
 /* Free a record whose upgrade failed. */
 void hd__rt_sub_destroy(hd_rt_sub_t *sub);
 /* After a successful upgrade: register sub (its user and chats) and send the hello

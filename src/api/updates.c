@@ -14,12 +14,14 @@
  *     (default 50); anything else is 400 bad_request.
  *  2. "more" is true exactly when the page ends below the log's current pts, so a client
  *     that pages while more is true reaches the current pts (chat/updates.h invariant 2).
- *  3. The WebSocket's subscriptions are read before the upgrade, while the request (and
- *     its pool) still exists; after hd_ws_upgrade() succeeds, req and call are not touched.
+ *  3. The WebSocket's subscriptions and its user's country are read before the upgrade, while the
+ * request (and its pool) still exists; after hd_ws_upgrade() succeeds, req and call are not
+ * touched.
  */
 #include "api/encode.h"
 #include "api/moderation.h"
 #include "api/realtime.h"
+#include "chat/accounts.h"
 #include "chat/chats.h"
 #include "chat/updates.h"
 #include "common/error.h"
@@ -187,7 +189,12 @@ void hd_api_updates_ws(hd_call_t *call) {
     rc = hd_member_chat_ids(ctx->rd, call->user_id, &call->req->pool, &ids, &n);
   if (rc != 0)
     goto fail_read;
+  hd_user_t me;
+  rc = hd_user_get(ctx->rd, call->user_id, &call->req->pool, &me);
+  if (rc != 0)
+    goto fail_read;
   sub = hd__rt_sub_create(ctx->rt, call->user_id, ids, n);
+  hd__rt_sub_set_country(sub, me.country); /* for withheld variants (realtime.c inv. 6) */
   rc = hd_ws_upgrade(call->req, &hd__rt_ws_callbacks, sub, &ws);
   if (rc != 0)
     goto fail_upgrade;
