@@ -17,6 +17,7 @@
 #include "api/moderation.h"
 
 #include "api/handler.h"
+#include "api/realtime_marks.h"
 #include "api/staff.h"
 #include "chat/moderation.h"
 #include "common/error.h"
@@ -320,22 +321,8 @@ int hd_api_mod_mark(hd_call_t *call, int64_t chat_id, const hd_message_t *m, siz
     json_t *o = json_array_get(arr, i);
     if (!o)
       continue;
-    if (k[i].withheld) { /* Telegram's restriction_reason: the content is not sent */
-      json_object_del(o, "text");
-      json_object_del(o, "media");
-      json_t *cs = json_array();
-      for (const char *p = k[i].countries; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        json_array_append_new(cs, json_stringn(p, len));
-        if (!e)
-          break;
-        p = e + 1;
-      }
-      json_object_set_new(
-          o, "withheld",
-          json_pack("{s:s,s:o}", "reason", k[i].reason ? k[i].reason : "", "countries", cs));
-    }
+    if (k[i].withheld) /* Telegram's restriction_reason: the content is not sent */
+      hd_api_mark_withheld(o, k[i].reason, k[i].countries);
     if (k[i].label)
       json_object_set_new(o, "label", json_string(k[i].label));
   }

@@ -16,9 +16,7 @@
 
 #include <string.h>
 
-/* Turn message object msg into its withheld form, as api/moderation.c renders it for
- * history and the difference endpoints: no text/media, "withheld":{reason, countries}. */
-static void mark_withheld(json_t *msg, const char *reason, const char *countries) {
+void hd_api_mark_withheld(json_t *msg, const char *reason, const char *countries) {
   if (msg == NULL)
     return;
   json_object_del(msg, "text");
@@ -97,7 +95,7 @@ int hd__rt_mark(hd_store_t *rd, hd_rt_mark_cache_t *c, const hd_message_t *m, js
     if (e->kind != HD_EFFECT_WITHHOLD)
       continue;
     json_t *u = json_deep_copy(upd);
-    mark_withheld(json_object_get(u, "message"), e->label, e->countries);
+    hd_api_mark_withheld(json_object_get(u, "message"), e->label, e->countries);
     json_array_append_new(
         arr, json_pack("{s:s,s:o}", "countries", e->countries ? e->countries : "", "update", u));
   }

@@ -60,4 +60,9 @@ hd_rt_variants_t *hd__rt_variants_from_json(const json_t *env);
 hd_ws_frame_t *hd__rt_variants_pick(const hd_rt_variants_t *v, const char cc[2]);
 void hd__rt_variants_free(void *v);
 
+/* Turn message object msg (may be NULL) into its withheld form — the one rendering shared by
+ * history, the difference endpoints and live pushes: text and media removed,
+ * "withheld":{"reason", "countries":[…]} added; countries is a comma-separated list. */
+void hd_api_mark_withheld(json_t *msg, const char *reason, const char *countries);
+
 #endif
