@@ -11,7 +11,7 @@
 #include "common/time.h"
 #include "common/utf8.h"
 #include "libherald/client.h"
-#include "libherald/digest.h"
+#include "common/sha1.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -259,8 +259,8 @@ int herald_ws_connect(herald_client_t *c, const char *path, herald_ws_t **out) {
   uint8_t raw[16];
   char key[32], expect[29];
   random_bytes(raw, sizeof(raw));
-  herald__base64(raw, sizeof(raw), key, sizeof(key));
-  herald__ws_accept(key, expect);
+  hd_base64_encode(raw, sizeof(raw), key);
+  hd_ws_accept_key(key, strlen(key), expect);
   int r = herald__conn_open(&ws->conn, c->url.host, c->url.port, c->timeout_ms);
   if (r != 0)
     goto fail;

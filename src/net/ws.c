@@ -31,7 +31,7 @@
 
 #include "common/error.h"
 #include "net/http_parse.h"
-#include "net/sha1.h"
+#include "common/sha1.h"
 
 #include <string.h>
 

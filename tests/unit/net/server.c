@@ -3,7 +3,7 @@
  * 400), idle close, posted and worker-pool responses, and WebSocket behaviour. */
 #include "net/conn.h"
 #include "net/http.h"
-#include "net/sha1.h"
+#include "common/sha1.h"
 #include "net/ws.h"
 #include "net/ws_frame.h"
 

@@ -1,5 +1,6 @@
 /*
- * sha1.h — SHA-1 (FIPS 180-4 / RFC 3174) and base64, for the WebSocket handshake only.
+ * sha1.h — SHA-1 (FIPS 180-4 / RFC 3174) and base64, for the WebSocket handshake only (server in
+ * net/ws.c, client in libherald/ws.c).
  *
  * libsodium has no SHA-1 and RFC 6455 requires it: Sec-WebSocket-Accept is
  * base64(SHA-1(key ++ "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")). SHA-1 is not used for
@@ -10,8 +11,8 @@
  * Invariants:
  *  1. ctx->buf holds ctx->len % 64 pending bytes; a full block is always compressed at once.
  */
-#ifndef HD_NET_SHA1_H
-#define HD_NET_SHA1_H
+#ifndef HD_COMMON_SHA1_H
+#define HD_COMMON_SHA1_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -8,7 +8,7 @@
  *
  * Invariants: see sha1.h.
  */
-#include "net/sha1.h"
+#include "common/sha1.h"
 
 #include <string.h>
 

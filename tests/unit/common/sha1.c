@@ -1,5 +1,5 @@
 /* Tests src/net/sha1.c: RFC 3174 vectors, base64, the RFC 6455 accept key. */
-#include "net/sha1.h"
+#include "common/sha1.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
