@@ -19,7 +19,7 @@
  *  2. Strings returned live in the pool passed in; nothing else is allocated for the caller.
  *  3. Writes (functions that change rows) are only called on a write handle inside a
  *     transaction opened by the writer (begin … commit, one savepoint per job).
- *  4. Counters that must be gapless (chats.last_message_id, users.pts, chats.pts) are
+ *  4. Counters that must be gapless (chats.last_message_id, a user's pts, chats.pts) are
  *     incremented and read back in one call, inside the caller's transaction; the single
  *     writer serializes them.
  */
@@ -152,7 +152,7 @@ typedef struct st_hd_store_ops_t {
   int (*message_view)(hd_store_t *s, int64_t chat_id, int64_t id, int64_t viewer, int64_t *views);
 
   /* --- update logs ------------------------------------------------------------------------ */
-  /* Append u to user_id's log: users.pts += 1, u->pts = new pts. */
+  /* Append u to user_id's log: u->pts = the log's last pts + 1 (no users column). */
   int (*user_update_append)(hd_store_t *s, int64_t user_id, hd_update_t *u);
   /* Append u to the log of u->chat_id: chats.pts += 1, u->pts = new pts. */
   int (*chat_update_append)(hd_store_t *s, hd_update_t *u);

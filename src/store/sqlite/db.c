@@ -22,10 +22,11 @@
  * a batch never fails half-way on lock upgrade); one savepoint "hd_job" per job;
  * rollback_to = ROLLBACK TO + RELEASE, which undoes the job and leaves the batch open.
  *
- * Cached counters (hd__sq_ctr_next): the write handle remembers users.pts and
- * chats.last_message_id as its transaction last saw them, so a send bumps them with a plain
- * UPDATE … SET x = <known + 1> instead of UPDATE … RETURNING (which needs a read-back and an
- * ephemeral table); the first use of a row, and the first after any rollback, reads it.
+ * Cached counters (hd__sq_ctr_next): the write handle remembers a user's pts and
+ * chats.last_message_id as its transaction last saw them, so a send bumps last_message_id
+ * with a plain UPDATE … SET x = <known + 1> instead of UPDATE … RETURNING (which needs a
+ * read-back and an ephemeral table) and a user's pts with no statement at all; the first
+ * use of a row, and the first after any rollback, reads it.
  *
  * Invariants:
  *  1. One connection is used by one thread at a time (NOMUTEX); the writer owns the write
@@ -35,7 +36,13 @@
  *     change those columns go through hd__sq_ctr_next, sq_rollback / sq_rollback_to drop
  *     the whole cache before rolling back, and sq_begin drops it when PRAGMA data_version
  *     shows a commit by another connection. Values reach disk in the same transaction as the
- *     rows they number, so a crash loses both or neither.
+ *     rows they number, so a crash loses both or neither. users.pts is not stored at all
+ *     (schema step 9): its cache is loaded from max(user_updates.pts) and only the log row
+ *     is written, so after a crash the value is rebuilt from exactly what committed.
+ *  4. Write handles with synchronous=FULL open through the "hd-walbuf" VFS (walbuf.c), which
+ *     gathers the log's frame writes into large pwrite()s; it flushes before every sync, so
+ *     each commit is on disk before it is published or acknowledged. NORMAL handles (no
+ *     sync per commit) do not use it: other connections could see unflushed commits.
  */
 #include "store/sqlite/internal.h"
 
@@ -183,15 +190,23 @@ void hd__sq_read_message(sqlite3_stmt *st, int first, hd_mem_pool_t *pool, hd_me
 /* --- cached counters (ops.h convention 4) ----------------------------------------------- */
 
 static const struct {
-  hd_sq_query_t miss; /* UPDATE … RETURNING the new value: ?1 key [, ?2 arg] */
-  hd_sq_query_t set;  /* UPDATE to a known value: ?1 key, ?2 value [, ?3 arg] */
-  int nargs;          /* 1 when the statements take arg */
+  hd_sq_query_t miss; /* the new value (UPDATE … RETURNING, or SELECT max + 1): ?1 key [, ?2 arg] */
+  hd_sq_query_t set; /* UPDATE to a known value: ?1 key, ?2 value [, ?3 arg];
+                      * HD_Q__COUNT: nothing stored, the counter is its log's maximum */
+  int nargs;         /* 1 when the statements take arg */
   const char *what;
 } ctr_sql[HD_SQ_CTR__COUNT] = {
-    [HD_SQ_CTR_USER_PTS] = {HD_Q_USER_NEXT_PTS, HD_Q_USER_SET_PTS, 0, "user_next_pts"},
+    [HD_SQ_CTR_USER_PTS] = {HD_Q_USER_NEXT_PTS, HD_Q__COUNT, 0, "user_next_pts"},
     [HD_SQ_CTR_CHAT_MSG] = {HD_Q_CHAT_NEXT_MESSAGE_ID, HD_Q_CHAT_SET_MESSAGE_ID, 1,
                             "chat_next_message_id"},
 };
+
+void hd__sq_ctr_forget(hd_sqlite_t *q, hd_sq_ctr_t which, int64_t key) {
+  hd_sq_ctr_slot_t *slot =
+      q->ctr[which] ? &q->ctr[which][(uint64_t)key & (HD_SQ_CTR_SLOTS - 1)] : NULL;
+  if (slot && slot->key == key)
+    slot->key = 0;
+}
 
 void hd__sq_ctr_drop(hd_sqlite_t *q) {
   for (size_t i = 0; i < HD_SQ_CTR__COUNT; i++)
@@ -207,6 +222,10 @@ int hd__sq_ctr_next(hd_sqlite_t *q, hd_sq_ctr_t which, int64_t key, int64_t arg,
   hd_sq_ctr_slot_t *slot = &q->ctr[which][(uint64_t)key & (HD_SQ_CTR_SLOTS - 1)];
   sqlite3_stmt *st;
   int ret;
+  if (slot->key == key && ctr_sql[which].set == HD_Q__COUNT) {
+    *out = ++slot->value; /* derived from the log: the caller's insert is the only write */
+    return 0;
+  }
   if (slot->key == key) {
     if ((st = hd__sq_stmt(q, ctr_sql[which].set)) == NULL)
       return HD_ERR_STORAGE;
@@ -439,7 +458,11 @@ static int check_version(hd_sqlite_t *q) {
 
 /* Before SQLite initializes: no allocation statistics (nothing reads them), so malloc and
  * free take no global mutex. Fails harmlessly (SQLITE_MISUSE) if SQLite is already up. */
-static void sq_global_init(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+static int walbuf_ok;
+static void sq_global_init(void) {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  walbuf_ok = hd__sq_walbuf_register() == 0;
+}
 
 int hd__sq_open(const hd_store_config_t *cfg, int readonly, hd_store_t **out) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -461,7 +484,9 @@ int hd__sq_open(const hd_store_config_t *cfg, int readonly, hd_store_t **out) {
   q->readonly = readonly;
   int flags = SQLITE_OPEN_NOMUTEX |
               (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
+  /* invariant 4: only a FULL-sync write handle gathers its log appends (walbuf.c) */
+  const char *vfs = !readonly && cfg->sync_full && walbuf_ok ? HD_SQ_WALBUF_VFS : NULL;
+  int rc = sqlite3_open_v2(path, &q->db, flags, vfs);
   if (rc != SQLITE_OK) {
     ret = hd__sq_fail(q, rc, "open");
     goto fail_close;

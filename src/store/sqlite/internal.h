@@ -31,7 +31,7 @@ typedef enum {
 
 /* Gapless counters the write handle caches (db.c, ops.h convention 4). */
 typedef enum {
-  HD_SQ_CTR_USER_PTS, /* users.pts: the user update log */
+  HD_SQ_CTR_USER_PTS, /* max(user_updates.pts) of a user: not stored (schema step 9) */
   HD_SQ_CTR_CHAT_MSG, /* chats.last_message_id: message ids */
   HD_SQ_CTR__COUNT    /* number of counters */
 } hd_sq_ctr_t;
@@ -57,16 +57,24 @@ typedef struct {
 #define HD_SQ(s) ((hd_sqlite_t *)(s))
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define HD_SQ_SCHEMA_VERSION 8
+#define HD_SQ_SCHEMA_VERSION 9
 
 /* Increment counter `which` of row `key` and return the new value in *out, inside the open
  * transaction; arg is the statement's extra parameter (chats.last_activity). Returns
- * notfound when the row does not exist. A cached value costs one plain UPDATE; a miss runs
- * UPDATE … RETURNING and remembers the result until a rollback (hd__sq_ctr_drop). */
+ * notfound when the row does not exist. A cached value costs one plain UPDATE (nothing for
+ * a counter derived from its log); a miss runs UPDATE … RETURNING (or reads the log's max)
+ * and remembers the result until a rollback (hd__sq_ctr_drop). */
 int hd__sq_ctr_next(hd_sqlite_t *q, hd_sq_ctr_t which, int64_t key, int64_t arg, int notfound,
                     int64_t *out);
+/* Forget one cached counter (its caller's write failed after hd__sq_ctr_next). */
+void hd__sq_ctr_forget(hd_sqlite_t *q, hd_sq_ctr_t which, int64_t key);
 /* Forget every cached counter: called when a savepoint or transaction is rolled back. */
 void hd__sq_ctr_drop(hd_sqlite_t *q);
+
+/* The VFS that buffers the write-ahead log's appends (walbuf.c); registered once per
+ * process by hd__sq_walbuf_register() and used by write handles with synchronous=FULL. */
+#define HD_SQ_WALBUF_VFS "hd-walbuf"
+int hd__sq_walbuf_register(void);
 
 /* Open the SQLite back-end (called by hd_store_open). */
 int hd__sq_open(const hd_store_config_t *cfg, int readonly, hd_store_t **out);

@@ -9,8 +9,8 @@
  *   user_updates  (user_id, pts)  private-chat fan-out on write, membership, read markers
  *   chat_updates  (chat_id, pts)  group/channel log, fan-out on read
  *
- *   append:  UPDATE users|chats SET pts = pts + 1 … RETURNING pts ──► INSERT log row
- *            (users.pts through the write handle's counter cache: db.c invariant 3)
+ *   append:  user: pts = max(log) + 1 from the writer's counter cache (db.c invariant 3)
+ *            chat: UPDATE chats SET pts = pts + 1 … RETURNING pts     ──► INSERT log row
  *
  * Invariants:
  *  1. A log row's pts is the value its counter took in the same transaction, so each log is
@@ -225,7 +225,9 @@ int hd__sq_user_update_append(hd_store_t *s, int64_t user_id, hd_update_t *u) {
   sqlite3_bind_int64(st, 6, u->user_id);
   sqlite3_bind_int(st, 7, (int)u->role);
   sqlite3_bind_int64(st, 8, u->date);
-  return hd__sq_run(q, st, "user_update_insert");
+  if ((ret = hd__sq_run(q, st, "user_update_insert")) != 0)
+    hd__sq_ctr_forget(q, HD_SQ_CTR_USER_PTS, user_id); /* the log did not take u->pts */
+  return ret;
 }
 
 int hd__sq_chat_update_append(hd_store_t *s, hd_update_t *u) {

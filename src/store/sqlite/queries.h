@@ -48,8 +48,10 @@
   XX(USER_UPDATE,                                                                                  \
      "UPDATE users SET display_name = coalesce(?2, display_name), bio = coalesce(?3, bio),"        \
      " country = coalesce(upper(?4), country) WHERE id = ?1")                                      \
-  XX(USER_NEXT_PTS, "UPDATE users SET pts = pts + 1 WHERE id = ?1 RETURNING pts")                  \
-  XX(USER_PTS, "SELECT pts FROM users WHERE id = ?1")                                              \
+  XX(USER_NEXT_PTS, "SELECT (SELECT coalesce(max(pts), 0) FROM user_updates WHERE user_id = ?1)"   \
+                    " + 1 FROM users WHERE id = ?1")                                               \
+  XX(USER_PTS, "SELECT (SELECT coalesce(max(pts), 0) FROM user_updates WHERE user_id = ?1)"        \
+               " FROM users WHERE id = ?1")                                                        \
   XX(SESSION_INSERT,                                                                               \
      "INSERT INTO sessions (user_id, token_hash, device, ip, created_at, last_seen_at)"            \
      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                                                           \
@@ -68,7 +70,6 @@
      "UPDATE chats SET last_message_id = last_message_id + 1,"                                     \
      " last_activity = max(last_activity, ?2) WHERE id = ?1 RETURNING last_message_id")            \
   XX(DATA_VERSION, "PRAGMA data_version")                                                          \
-  XX(USER_SET_PTS, "UPDATE users SET pts = ?2 WHERE id = ?1")                                      \
   XX(CHAT_SET_MESSAGE_ID, "UPDATE chats SET last_message_id = ?2,"                                 \
                           " last_activity = max(last_activity, ?3) WHERE id = ?1")                 \
   XX(CHAT_NEXT_PTS, "UPDATE chats SET pts = pts + 1 WHERE id = ?1 RETURNING pts")                  \

@@ -340,6 +340,9 @@ static const char *const migrations[] = {
     " reporter_id INTEGER NOT NULL,"
     " created_at INTEGER NOT NULL,"
     " PRIMARY KEY (case_id, reporter_id)) WITHOUT ROWID;",
+    /* 9: a user's pts is max(user_updates.pts), kept by the writer's counter cache
+     * (sqlite/db.c invariant 3): the column was one more row to dirty per update */
+    "ALTER TABLE users DROP COLUMN pts;",
 };
 
 _Static_assert(HD_ARRAY_SIZE(migrations) == HD_SQ_SCHEMA_VERSION,

@@ -1,6 +1,7 @@
 /* Tests src/store/store.c and src/store/sqlite/: opening, pragmas, schema version, read-only
- * handles, unique keys, reopening, query plans of the hot reads, and history paging speed
- * over 1,000,000 messages. */
+ * handles, unique keys, reopening, query plans of the hot reads, history paging speed
+ * over 1,000,000 messages, the schema-9 upgrade (users.pts derived from the log) and the
+ * buffered log of FULL-sync write handles (walbuf.c). */
 #include "store/sqlite/internal.h"
 #include "store/store.h"
 
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static char dir[64];
 static char sub[128];
@@ -204,23 +207,28 @@ Test(sqlite, cached_counters_follow_rollbacks) {
     if (round == 4) { /* a whole batch rolled back */
       cr_assert_eq(w->ops->rollback(w), 0);
       expect_id = pragma_int(w, "SELECT last_message_id FROM chats WHERE id = 1");
-      expect_pts = pragma_int(w, "SELECT pts FROM users WHERE id = 1");
+      expect_pts = pragma_int(w, "SELECT max(pts) FROM user_updates WHERE user_id = 1");
     } else {
       cr_assert_eq(w->ops->commit(w), 0);
     }
     cr_assert_eq(pragma_int(w, "SELECT last_message_id FROM chats WHERE id = 1"), expect_id);
-    cr_assert_eq(pragma_int(w, "SELECT pts FROM users WHERE id = 1"), expect_pts);
+    int64_t pts = -1;
+    cr_assert_eq(w->ops->user_pts(w, a, &pts), 0);
+    cr_assert_eq(pts, expect_pts);
     cr_assert_eq(pragma_int(w, "SELECT count(*) FROM user_updates WHERE user_id = 1"), expect_pts);
   }
   cr_assert_eq(pragma_int(w, "SELECT last_activity FROM chats WHERE id = 1"), 105);
   /* another connection (a tool on the same database) moves the counters: begin notices */
   hd_store_t *other;
   cr_assert_eq(hd_store_open(&cfg, 0, &other), 0);
-  cr_assert_eq(sqlite3_exec(HD_SQ(other)->db,
-                            "UPDATE users SET pts = pts + 10; UPDATE chats SET last_message_id ="
-                            " last_message_id + 10",
-                            NULL, NULL, NULL),
-               SQLITE_OK);
+  char sql[512];
+  snprintf(sql, sizeof(sql),
+           "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 10)"
+           " INSERT INTO user_updates (user_id, pts, type, chat_id, date)"
+           " SELECT 1, %lld + i, 1, 1, 0 FROM k;"
+           " UPDATE chats SET last_message_id = last_message_id + 10",
+           (long long)expect_pts);
+  cr_assert_eq(sqlite3_exec(HD_SQ(other)->db, sql, NULL, NULL, NULL), SQLITE_OK);
   hd_store_close(other);
   cr_assert_eq(w->ops->begin(w), 0);
   cr_assert_eq(w->ops->chat_next_message_id(w, g.id, 200, &id), 0);
@@ -263,7 +271,8 @@ Test(sqlite, hot_reads_use_indexes) {
   static const hd_sq_query_t lookups[] = {
       HD_Q_SESSION_RESOLVE,     HD_Q_CHAT_GET,          HD_Q_MEMBER_GET,   HD_Q_MESSAGE_PAGE_BEFORE,
       HD_Q_MESSAGE_PAGE_AFTER,  HD_Q_USER_UPDATES,      HD_Q_CHAT_UPDATES, HD_Q_USER_FIND,
-      HD_Q_MESSAGE_FIND_RANDOM, HD_Q_CHAT_FIND_PRIVATE, HD_Q_MEMBER_LIST};
+      HD_Q_MESSAGE_FIND_RANDOM, HD_Q_CHAT_FIND_PRIVATE, HD_Q_MEMBER_LIST,  HD_Q_USER_PTS,
+      HD_Q_USER_NEXT_PTS};
   for (size_t i = 0; i < HD_ARRAY_SIZE(lookups); i++) {
     plan(w, lookups[i], p, sizeof(p));
     cr_assert_null(strstr(p, "SCAN"), "query %zu scans:\n%s", i, p);
@@ -338,5 +347,104 @@ Test(sqlite, reopen_keeps_data) {
   cr_assert_eq(w->ops->user_get(w, a, &P, &u), 0);
   cr_assert_str_eq(u.country, "DE");
   cr_assert_eq(w->ops->user_find(w, "ghost", &P, &u), HD_ERR_USER_NOT_FOUND);
+  hd_store_close(w);
+}
+
+/* Schema step 9 drops users.pts: a database written by the previous version keeps every
+ * user's position, now read from the log (db.c invariant 3). */
+Test(sqlite, upgrade_from_v8_derives_pts_from_the_log) {
+  hd_store_config_t cfg = {.data_dir = dir, .sync_full = 1};
+  hd_store_t *w;
+  cr_assert_eq(hd_store_open(&cfg, 0, &w), 0);
+  int64_t a = add_user(w, "alice"), b = add_user(w, "bob");
+  for (int i = 0; i < 7; i++) {
+    hd_update_t v = {.type = HD_UPD_READ_INBOX, .chat_id = 1, .message_id = i};
+    cr_assert_eq(w->ops->user_update_append(w, a, &v), 0);
+  }
+  /* back to the version-8 shape: users.pts holds the log position */
+  cr_assert_eq(sqlite3_exec(HD_SQ(w)->db,
+                            "ALTER TABLE users ADD COLUMN pts INTEGER NOT NULL DEFAULT 0;"
+                            " UPDATE users SET pts = 7 WHERE id = 1; PRAGMA user_version = 8",
+                            NULL, NULL, NULL),
+               SQLITE_OK);
+  hd_store_close(w);
+  cr_assert_eq(hd_store_open(&cfg, 0, &w), 0);
+  cr_assert_eq(pragma_int(w, "PRAGMA user_version"), HD_SQ_SCHEMA_VERSION);
+  cr_assert_eq(pragma_int(w, "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'pts'"),
+               0);
+  int64_t pts = -1;
+  cr_assert_eq(w->ops->user_pts(w, a, &pts), 0);
+  cr_assert_eq(pts, 7);
+  cr_assert_eq(w->ops->user_pts(w, b, &pts), 0);
+  cr_assert_eq(pts, 0);
+  cr_assert_eq(w->ops->user_pts(w, 999, &pts), HD_ERR_USER_NOT_FOUND);
+  hd_update_t v = {.type = HD_UPD_READ_INBOX, .chat_id = 1};
+  cr_assert_eq(w->ops->user_update_append(w, a, &v), 0);
+  cr_assert_eq(v.pts, 8);
+  cr_assert_eq(w->ops->user_update_append(w, b, &v), 0);
+  cr_assert_eq(v.pts, 1);
+  cr_assert_eq(w->ops->user_update_append(w, 999, &v), HD_ERR_USER_NOT_FOUND);
+  hd_store_close(w);
+}
+
+static const char *vfs_name(hd_store_t *s) {
+  sqlite3_vfs *vfs = NULL;
+  cr_assert_eq(sqlite3_file_control(HD_SQ(s)->db, "main", SQLITE_FCNTL_VFS_POINTER, &vfs),
+               SQLITE_OK);
+  return vfs->zName;
+}
+
+/* The write handle of a FULL-sync store gathers log frames (walbuf.c): a commit far larger
+ * than the buffer, made by a process that then dies without closing anything, is whole for
+ * a read handle of another process and after reopening. */
+Test(sqlite, buffered_log_commits_survive_exit_without_close) {
+  hd_store_config_t cfg = {.data_dir = dir, .sync_full = 1};
+  hd_store_t *w, *r;
+  cr_assert_eq(hd_store_open(&cfg, 0, &w), 0);
+  cr_assert_str_eq(vfs_name(w), HD_SQ_WALBUF_VFS);
+  int64_t a = add_user(w, "alice");
+  hd_store_close(w);
+  hd_store_config_t normal = {.data_dir = dir, .sync_full = 0}; /* no sync per commit */
+  cr_assert_eq(hd_store_open(&normal, 0, &w), 0);
+  cr_assert_str_neq(vfs_name(w), HD_SQ_WALBUF_VFS);
+  hd_store_close(w);
+  fflush(NULL);
+  pid_t pid = fork();
+  cr_assert_geq(pid, 0);
+  if (pid == 0) { /* child: 3 batches of 2,000 log rows (~1 MiB of frames each), then die */
+    if (hd_store_open(&cfg, 0, &w) != 0)
+      _exit(2);
+    for (int batch = 0; batch < 3; batch++) {
+      if (w->ops->begin(w) != 0)
+        _exit(3);
+      for (int i = 0; i < 2000; i++) {
+        hd_update_t v = {.type = HD_UPD_READ_INBOX, .chat_id = 1, .message_id = i};
+        if (w->ops->user_update_append(w, a, &v) != 0 || v.pts != batch * 2000 + i + 1)
+          _exit(4);
+      }
+      if (w->ops->commit(w) != 0)
+        _exit(5);
+    }
+    _exit(0); /* no close, no flush: the commits must already be in the log */
+  }
+  int status = 0;
+  cr_assert_eq(waitpid(pid, &status, 0), pid);
+  cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+  cr_assert_eq(hd_store_open(&cfg, 1, &r), 0);
+  int64_t pts = -1;
+  cr_assert_eq(r->ops->user_pts(r, a, &pts), 0);
+  cr_assert_eq(pts, 6000);
+  hd_update_t *u;
+  size_t n;
+  cr_assert_eq(r->ops->user_updates(r, a, 5990, 100, &P, &u, &n), 0);
+  cr_assert_eq(n, 10);
+  cr_assert_eq(u[9].pts, 6000);
+  cr_assert_eq(u[9].message_id, 1999);
+  hd_store_close(r);
+  cr_assert_eq(hd_store_open(&cfg, 0, &w), 0);
+  cr_assert_eq(pragma_int(w, "SELECT count(*) FROM user_updates WHERE user_id = 1"), 6000);
+  cr_assert_eq(pragma_int(w, "SELECT count(*) FROM pragma_integrity_check WHERE"
+                             " integrity_check <> 'ok'"),
+               0);
   hd_store_close(w);
 }
