@@ -5,6 +5,8 @@
  * Login:     lookup (read) ─► worker: verify (or hash a dummy when the user does not exist,
  *            so both failures cost the same) ─► loop: token + write hd_session_create
  *            ─► {token, session, user}
+ * Profile:   PATCH /v1/me ─► photo_media_id? hd_api_signals_prepare_photo (PDQ on a worker)
+ *            ─► write hd_profile_update (the bank match runs in that job) ─► {user}
  *
  * Invariants:
  *  1. Login failures are indistinguishable: the same status, code, message and (roughly)
@@ -16,6 +18,7 @@
 #include "api/accounts.h"
 #include "api/encode.h"
 #include "api/handler.h"
+#include "api/signals.h"
 #include "chat/accounts.h"
 #include "chat/chats.h"
 #include "common/error.h"
@@ -288,6 +291,10 @@ static void profile_done(hd_call_t *call, int status, void *arg) {
     hd_api_reply1(call, 200, "user", hd_json_user(&op->user, 1));
 }
 
+static void profile_go(hd_call_t *call, void *arg) {
+  hd_api_write(call, run_profile_update, arg, profile_done);
+}
+
 void hd_api_me_patch(hd_call_t *call) {
   hd_jin_t in;
   if (hd_api_body(call, &in) != 0)
@@ -300,6 +307,8 @@ void hd_api_me_patch(hd_call_t *call) {
   op->display_name = hd_jin_str(&in, "display_name", 0, &nlen);
   op->bio = hd_jin_str(&in, "bio", 0, &blen);
   const char *cc = hd_jin_str(&in, "country", 0, &clen);
+  op->set_photo = in.root && json_object_get(in.root, "photo_media_id") != NULL; /* null: remove */
+  op->photo_media_id = hd_jin_int(&in, "photo_media_id", 0, 1, INT64_MAX, 0);
   if (op->display_name)
     check(&in, "display_name", hd_name_check(hd_iov(op->display_name, nlen)));
   if (op->bio)
@@ -310,7 +319,8 @@ void hd_api_me_patch(hd_call_t *call) {
     return;
   hd_jin_dispose(&in);
   op->country = cc ? country_upper(op->pool, cc) : NULL;
-  hd_api_write(call, run_profile_update, op, profile_done);
+  if (hd_api_signals_prepare_photo(call, op->photo_media_id, profile_go, op) == 0)
+    profile_go(call, op); /* else the PDQ hash is computed first (api/signals.h) */
 }
 
 void hd_api_user_get(hd_call_t *call) {

@@ -6,8 +6,8 @@
  *  1. Every function returns a new object (never NULL for a non-NULL input): strings that
  *     are NULL or not valid UTF-8 (which the store should never hold) encode as "".
  *  2. Optional members (edit_date, reply_to_id, fwd_from, views, message_id, user_id,
- *     role, message, media and its width/height/file_name) are omitted when unset (0 /
- *     NULL), never sent as 0 or null.
+ *     role, message, media and its width/height/file_name, a user's photo) are omitted when
+ *     unset (0 / NULL), never sent as 0 or null.
  *  3. chat.username is the one member that is null rather than omitted when unset.
  */
 #include "api/encode.h"
@@ -37,6 +37,8 @@ json_t *hd_json_user(const hd_user_t *u, int self) {
   set_int(o, "created_at", u->created_at);
   if (self)
     json_object_set_new(o, "country", str(u->country));
+  if (u->photo.id) /* the profile photo, "quarantined" when a bank matched it */
+    json_object_set_new(o, "photo", hd_json_media(&u->photo));
   return o;
 }
 

@@ -56,6 +56,8 @@ void hd_api_signals_stop(hd_app_t *app) {
   app->signals = NULL;
 }
 
+static int prehash(hd_call_t *call, int64_t media_id, int64_t owner, hd_api_cont_t cont, void *arg);
+
 static void prehash_work(void *arg) {
   prehash_t *p = arg;
   hd_signals_hash(p->sig, p->sha256); /* a file that does not decode is cached as such */
@@ -74,7 +76,6 @@ int hd_api_signals_prepare(hd_call_t *call, int64_t chat_id, int64_t media_id, i
   hd_store_t *rd = call->ctx->rd;
   hd_mem_pool_t *pool = &call->req->pool;
   hd_chat_t c;
-  hd_media_t m;
   if (!sig || (media_id == 0 && fwd_chat_id == 0))
     return 0;
   if (hd_chat_get(rd, call->user_id, chat_id, pool, &c) != 0 || c.type == HD_CHAT_PRIVATE ||
@@ -87,8 +88,25 @@ int hd_api_signals_prepare(hd_call_t *call, int64_t chat_id, int64_t media_id, i
       return 0;
     media_id = src.media.id;
   }
+  return prehash(call, media_id, 0, cont, arg);
+}
+
+int hd_api_signals_prepare_photo(hd_call_t *call, int64_t media_id, hd_api_cont_t cont, void *arg) {
+  if (!call->ctx->app->signals || media_id <= 0)
+    return 0;
+  return prehash(call, media_id, call->user_id, cont, arg);
+}
+
+/* Hash media_id on a worker unless cached (owner > 0: only that uploader's media). */
+static int prehash(hd_call_t *call, int64_t media_id, int64_t owner, hd_api_cont_t cont,
+                   void *arg) {
+  hd_signals_t *sig = call->ctx->app->signals;
+  hd_store_t *rd = call->ctx->rd;
+  hd_mem_pool_t *pool = &call->req->pool;
+  hd_media_t m;
   if (rd->ops->media_get(rd, media_id, pool, &m) != 0 || m.kind != HD_MEDIA_PHOTO ||
-      m.sha256 == NULL || strlen(m.sha256) != 64 || hd_signals_cached(sig, m.sha256))
+      (owner > 0 && m.owner_id != owner) || m.sha256 == NULL || strlen(m.sha256) != 64 ||
+      hd_signals_cached(sig, m.sha256))
     return 0;
   prehash_t *p = hd_mem_pool_alloc(pool, sizeof(*p));
   p->call = call;

@@ -28,6 +28,9 @@ typedef void (*hd_api_cont_t)(hd_call_t *call, void *arg);
  * there is nothing to wait for (the caller continues itself). */
 int hd_api_signals_prepare(hd_call_t *call, int64_t chat_id, int64_t media_id, int64_t fwd_chat_id,
                            int64_t fwd_message_id, hd_api_cont_t cont, void *arg);
+/* The same for media_id about to become the caller's profile photo (PATCH /v1/me): hashed
+ * when it is the caller's own photo upload and not cached yet. */
+int hd_api_signals_prepare_photo(hd_call_t *call, int64_t media_id, hd_api_cont_t cont, void *arg);
 
 void hd_api_signals_stats(hd_call_t *call); /* GET /v1/admin/signals */
 

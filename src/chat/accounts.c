@@ -17,6 +17,7 @@
 #include "chat/accounts.h"
 
 #include "chat/internal.h"
+#include "chat/media.h"
 #include "chat/moderation.h"
 #include "common/error.h"
 #include "common/time.h"
@@ -183,8 +184,29 @@ int hd_user_find(hd_store_t *rd, const char *username, hd_mem_pool_t *pool, hd_u
   return rd->ops->user_find(rd, username, pool, out);
 }
 
+/* Replace the profile photo (accounts.h): owner and kind checks, then the safety hook. An
+ * already quarantined row stays so without a second case. */
+static int set_photo(hd_store_t *tx, hd_profile_update_op_t *op) {
+  hd_media_t m;
+  int ret, quarantined = 0;
+  int64_t held = 0;
+  if (op->photo_media_id == 0)
+    return tx->ops->user_set_photo(tx, op->user_id, 0);
+  if ((ret = hd__media_attach(tx, op->user_id, op->photo_media_id, op->pool, &m)) != 0)
+    return ret;
+  if (m.kind != HD_MEDIA_PHOTO)
+    return HD_ERR_BAD_FIELD;
+  if ((ret = tx->ops->user_set_photo(tx, op->user_id, m.id)) != 0)
+    return ret;
+  if ((ret = tx->ops->safety->media_quarantined(tx, m.id, &held)) != 0 || held)
+    return ret;
+  return hd__media_screen_photo(tx, op->user_id, &m, op->pool, &quarantined);
+}
+
 int hd_profile_update(hd_store_t *tx, hd_profile_update_op_t *op) {
   int ret = tx->ops->user_update(tx, op->user_id, op->display_name, op->bio, op->country);
+  if (ret == 0 && op->set_photo)
+    ret = set_photo(tx, op);
   if (ret != 0)
     return ret;
   return tx->ops->user_get(tx, op->user_id, op->pool, &op->user);

@@ -98,11 +98,15 @@ typedef struct {
   /* in: NULL fields stay unchanged; non-NULL ones are already validated */
   int64_t user_id;
   const char *display_name, *bio, *country;
+  int set_photo;          /* nonzero: photo_media_id replaces the profile photo */
+  int64_t photo_media_id; /* a JPEG/PNG the caller uploaded; 0 removes the photo */
   hd_mem_pool_t *pool;
   /* out */
   hd_user_t user;
 } hd_profile_update_op_t;
-/* Write job: update the caller's profile. */
+/* Write job: update the caller's profile. A new photo must be the caller's own upload
+ * (else MEDIA_NOT_FOUND) and a photo (else BAD_FIELD); it is screened against the hash banks
+ * like public-chat media (chat/media.h hook) in the same job: a match quarantines it. */
 int hd_profile_update(hd_store_t *tx, hd_profile_update_op_t *op);
 
 #endif

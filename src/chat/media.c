@@ -241,6 +241,8 @@ int hd_media_get_for(hd_store_t *rd, int64_t user_id, int64_t media_id, hd_mem_p
   int allowed = 0;
   if ((ret = rd->ops->media_access(rd, media_id, user_id, &allowed)) != 0)
     return ret;
+  if (!allowed && user_id > 0 && (ret = rd->ops->media_is_profile_photo(rd, media_id, &allowed)))
+    return ret; /* a profile photo: anyone logged in sees the user, so the photo too */
   return allowed ? 0 : HD_ERR_MEDIA_NOT_FOUND;
 }
 
@@ -286,6 +288,22 @@ int hd__media_screen(hd_store_t *tx, const hd_chat_t *chat, const hd_message_t *
                               .user_id = m->sender_id};
   hd_media_verdict_t v = HD_MEDIA_ALLOW;
   if ((ret = fn(&ev, atomic_load(&hook_data), &v)) != 0)
+    return ret;
+  *quarantined = v == HD_MEDIA_QUARANTINE;
+  return 0;
+}
+
+int hd__media_screen_photo(hd_store_t *tx, int64_t user_id, const hd_media_t *media,
+                           hd_mem_pool_t *pool, int *quarantined) {
+  *quarantined = 0;
+  hd_media_hook_t fn = atomic_load(&hook_fn);
+  if (fn == NULL)
+    return 0;
+  hd_media_hook_event_t ev = {
+      .tx = tx, .pool = pool, .media = media, .user_id = user_id, .chat_username = ""};
+  hd_media_verdict_t v = HD_MEDIA_ALLOW;
+  int ret = fn(&ev, atomic_load(&hook_data), &v);
+  if (ret != 0)
     return ret;
   *quarantined = v == HD_MEDIA_QUARANTINE;
   return 0;

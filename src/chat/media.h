@@ -15,15 +15,17 @@
  * row's public fields (types.h hd_message_t.media).
  *
  * Who may download (hd_media_get_for): the uploader; a member of any chat in which a live
- * message carries it; anyone logged in when such a chat is a public channel. Everyone else
- * gets HD_ERR_MEDIA_NOT_FOUND (no existence leak).
+ * message carries it; anyone logged in when such a chat is a public channel, or when it is
+ * some account's current profile photo. Everyone else gets HD_ERR_MEDIA_NOT_FOUND (no
+ * existence leak).
  *
  * The safety hook (hd_media_set_hook): called on the writer thread for media attached to a
  * message in a public group or channel (a chat with a @username), right after the message
  * row is inserted, in the same transaction; never for private chats or private groups. The
  * default (no hook) allows. A QUARANTINE verdict keeps the message but marks its media
  * quarantined (the hook recorded why in the store: safety/signals.h); a hook error aborts
- * the whole write job.
+ * the whole write job. A profile photo being set (chat/accounts.c) passes through the same
+ * hook with chat_id = message_id = 0: it has an audience (everyone who sees the user).
  *
  * Invariants:
  *  1. A file under media/ab/cd/ is complete and fsynced (file and directory) before any row
@@ -101,11 +103,11 @@ typedef struct {
   hd_store_t *tx;          /* the send's write transaction */
   hd_mem_pool_t *pool;     /* the send's pool */
   const hd_media_t *media; /* the media row (sha256 set) */
-  int64_t chat_id;
-  int64_t message_id; /* the message just inserted */
+  int64_t chat_id;         /* 0: a profile photo of user_id */
+  int64_t message_id;      /* the message just inserted; 0 for a profile photo */
   hd_chat_type_t chat_type;
   const char *chat_username; /* the public name that put it in scope */
-  int64_t user_id;           /* the sender */
+  int64_t user_id;           /* the sender, or the account whose photo it is */
 } hd_media_hook_event_t;
 
 /* Returns 0 with *verdict set, or an error that aborts the write job. */
@@ -123,5 +125,9 @@ int hd__media_attach(hd_store_t *tx, int64_t user_id, int64_t media_id, hd_mem_p
  * *quarantined. Returns 0 or the hook's error. */
 int hd__media_screen(hd_store_t *tx, const hd_chat_t *chat, const hd_message_t *m,
                      const hd_media_t *media, hd_mem_pool_t *pool, int *quarantined);
+/* For accounts.c: run the hook on media (a full row) becoming user_id's profile photo;
+ * sets *quarantined. Returns 0 or the hook's error. */
+int hd__media_screen_photo(hd_store_t *tx, int64_t user_id, const hd_media_t *media,
+                           hd_mem_pool_t *pool, int *quarantined);
 
 #endif

@@ -46,6 +46,28 @@ typedef enum {
   HD_ROLE_OWNER = 3   /* creator; may promote/demote admins; cannot leave */
 } hd_role_t;
 
+typedef enum {
+  HD_MEDIA_NONE = 0,    /* no media (a message without attachment) */
+  HD_MEDIA_PHOTO = 1,   /* JPEG or PNG whose bytes match the declared type */
+  HD_MEDIA_DOCUMENT = 2 /* anything else, with its file name */
+} hd_media_kind_t;
+
+#define HD_CAPTION_MAX 1024 /* caption of a message with media, in code points */
+
+/* An uploaded file (chat/media.h): content-addressed by sha256 on disk, one row per upload. */
+typedef struct {
+  int64_t id;            /* 0: none */
+  int64_t owner_id;      /* the uploader */
+  const char *sha256;    /* 64 lower-case hex digits */
+  int64_t size;          /* bytes */
+  const char *mime_type; /* as declared (photos: the type the bytes proved) */
+  hd_media_kind_t kind;
+  int64_t width, height; /* JPEG/PNG only, else 0 */
+  const char *file_name; /* NULL when none was given */
+  int64_t created_at;
+  int quarantined; /* held by a hash-bank match (safety/signals.h): staff-only download */
+} hd_media_t;
+
 typedef struct {
   int64_t id;
   const char *username; /* as registered (capitalisation kept) */
@@ -53,6 +75,7 @@ typedef struct {
   const char *bio;     /* "" when unset */
   const char *country; /* ISO 3166-1 alpha-2, upper case */
   int64_t created_at;  /* unix seconds */
+  hd_media_t photo;    /* profile photo (id 0: none), quarantined set by a bank match */
 } hd_user_t;
 
 typedef struct {
@@ -79,28 +102,6 @@ typedef struct {
   hd_role_t my_role;       /* the viewer's role */
   int64_t my_read_max_id;  /* the viewer's read marker */
 } hd_chat_t;
-
-typedef enum {
-  HD_MEDIA_NONE = 0,    /* no media (a message without attachment) */
-  HD_MEDIA_PHOTO = 1,   /* JPEG or PNG whose bytes match the declared type */
-  HD_MEDIA_DOCUMENT = 2 /* anything else, with its file name */
-} hd_media_kind_t;
-
-#define HD_CAPTION_MAX 1024 /* caption of a message with media, in code points */
-
-/* An uploaded file (chat/media.h): content-addressed by sha256 on disk, one row per upload. */
-typedef struct {
-  int64_t id;            /* 0: none */
-  int64_t owner_id;      /* the uploader */
-  const char *sha256;    /* 64 lower-case hex digits */
-  int64_t size;          /* bytes */
-  const char *mime_type; /* as declared (photos: the type the bytes proved) */
-  hd_media_kind_t kind;
-  int64_t width, height; /* JPEG/PNG only, else 0 */
-  const char *file_name; /* NULL when none was given */
-  int64_t created_at;
-  int quarantined; /* held by a hash-bank match (safety/signals.h): staff-only download */
-} hd_media_t;
 
 typedef struct {
   int64_t chat_id;

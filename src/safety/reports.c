@@ -1,5 +1,11 @@
 /*
  * reports.c — filing reports and merging them into cases (see reports.h).
+ *
+ * Every filed report appends one audit record in the same write job (audit.h):
+ *   kind    "report.user" | "report.notice" | "report.flagger"
+ *   actor   the reporter's user id; 0 for notices and flaggers (the flagger id is in the
+ *           after text; a notice's name and e-mail never reach the audit log)
+ *   subject "report:<id>", before "", after {"case":…,"target":…,"reason":…[,"flagger":…]}
  */
 #include "safety/reports.h"
 
@@ -9,8 +15,10 @@
 #include "common/error.h"
 #include "store/ops.h"
 #include "common/time.h"
+#include "safety/audit.h"
 #include "safety/reasons.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int nonempty(const char *s) { return s && s[0]; }
@@ -41,6 +49,27 @@ static int check_target(hd_store_t *tx, hd_report_op_t *op) {
     return hd_user_get(tx, op->user_id, op->pool, &u);
   }
   return HD_ERR_BAD_FIELD;
+}
+
+/* The audit record of a stored report (header comment): ids and codes only. */
+static int audit_report(hd_store_t *tx, const hd_report_op_t *op) {
+  const hd_store_report_t *rep = &op->report;
+  const char *kind = op->flagger_id                   ? "report.flagger"
+                     : op->source == HD_SOURCE_NOTICE ? "report.notice"
+                                                      : "report.user";
+  char subject[48], after[256], flagger[40] = "";
+  snprintf(subject, sizeof(subject), "report:%lld", (long long)rep->id);
+  if (op->flagger_id)
+    snprintf(flagger, sizeof(flagger), ",\"flagger\":%lld", (long long)op->flagger_id);
+  int n = snprintf(after, sizeof(after),
+                   "{\"case\":%lld,\"target\":\"%s\",\"chat_id\":%lld,\"message_id\":%lld,"
+                   "\"user_id\":%lld,\"reason\":\"%s\"%s}",
+                   (long long)rep->case_id, hd_target_type_name(op->target_type),
+                   (long long)op->chat_id, (long long)op->message_id, (long long)op->user_id,
+                   rep->reason, flagger);
+  if (n < 0 || (size_t)n >= sizeof(after))
+    return HD_ERR_BAD_FIELD;
+  return hd_audit_append(tx, op->reporter_id, kind, subject, "", after);
 }
 
 int hd_report_file(hd_store_t *tx, hd_report_op_t *op) {
@@ -120,7 +149,9 @@ int hd_report_file(hd_store_t *tx, hd_report_op_t *op) {
   rep->notifier_name = op->notifier_name ? op->notifier_name : "";
   rep->notifier_email = op->notifier_email ? op->notifier_email : "";
   rep->created_at = now;
-  return so->report_insert(tx, rep);
+  if ((ret = so->report_insert(tx, rep)) != 0)
+    return ret;
+  return audit_report(tx, op);
 }
 
 int hd_report_get(hd_store_t *rd, int64_t reporter_id, int64_t flagger_id, int64_t id,

@@ -162,12 +162,13 @@ static int record_match(const hd_media_hook_event_t *ev, const hd_bank_hit_t *hi
   if (!r)
     return HD_ERR_INTERNAL;
   hd_store_case_t c;
-  int ret = so->case_find_open(tx, HD_TARGET_MESSAGE, ev->chat_id, ev->message_id, ev->user_id,
-                               ev->pool, &c);
+  /* a profile photo (no message: chat/media.h) is a case about the account */
+  hd_target_type_t tt = ev->message_id ? HD_TARGET_MESSAGE : HD_TARGET_USER;
+  int ret = so->case_find_open(tx, tt, ev->chat_id, ev->message_id, ev->user_id, ev->pool, &c);
   int fresh = ret == HD_ERR_CASE_NOT_FOUND;
   if (fresh) {
     memset(&c, 0, sizeof(c));
-    c.target_type = HD_TARGET_MESSAGE;
+    c.target_type = tt;
     c.chat_id = ev->chat_id;
     c.message_id = ev->message_id;
     c.user_id = ev->user_id;

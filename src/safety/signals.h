@@ -3,6 +3,8 @@
  * banks at send time, quarantine and an urgent case (DESIGN.md "Hash matching").
  *
  *   loop    api/signals.c: chat public? media a photo? hash cached? ──no──► worker
+ *           (PATCH /v1/me photo_media_id: profile photos always qualify — they have an
+ *           audience — and match as a case about the account, target type user)
  *   worker  hd_signals_hash(sha256)   read <data>/media/ab/cd/<sha256>, PDQ × 8 dihedral
  *                                     variants + quality ──► cache[sha256]
  *   writer  chat/media.c hook ─► hd_signals_screen (after the message insert, same tx):
@@ -19,7 +21,8 @@
  *
  * Invariants:
  *  1. PDQ is computed only by hd_signals_hash, called only from worker threads, and only
- *     for media attached to a public group or channel (api/signals.c decides).
+ *     for media attached to a public group or channel or set as a profile photo
+ *     (api/signals.c decides).
  *  2. A match quarantines the media row and opens the case in the message's own write job:
  *     a committed message with matching media is never visible without the quarantine.
  *  3. A cache entry is written only after its hash completed; readers see whole entries

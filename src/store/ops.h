@@ -214,6 +214,12 @@ typedef struct st_hd_store_ops_t {
   /* Upsert the single health row (probed_at = now_ms, probes + 1); *probes (may be NULL)
    * receives the new count. A real page write, so a commit after it proves durability. */
   int (*health_touch)(hd_store_t *s, int64_t now_ms, int64_t *probes);
+
+  /* --- profile photos (sqlite/users.c; chat/accounts.c) ---------------------------------- */
+  /* Set (media_id > 0) or clear (0) user_id's profile photo. USER_NOT_FOUND when absent. */
+  int (*user_set_photo)(hd_store_t *s, int64_t user_id, int64_t media_id);
+  /* *yes = 1 when media_id is some account's current profile photo. */
+  int (*media_is_profile_photo)(hd_store_t *s, int64_t media_id, int *yes);
 } hd_store_ops_t;
 
 /* Every back-end's handle starts with this member, so domain code can dispatch. */

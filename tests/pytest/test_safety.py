@@ -177,3 +177,47 @@ def test_urgent_first_and_senior_required(server, user):
              body=body)
     senior = grant(server, user("us"), "senior_moderator")
     senior.fail("POST", f"/v1/mod/cases/{k['id']}/decide", 409, "case_claimed", body=body)
+
+
+def test_reports_notices_and_flagger_reports_are_audited(server, user):
+    owner, b = user("au"), user("ab")
+    admin = grant(server, user("aadm"), "admin")
+    ch = owner.create("channel", username=uname("aud"))
+    post = owner.send(ch["id"], "audited")
+    tgt = {"type": "message", "chat_id": ch["id"], "message_id": post["id"]}
+    b.join(ch["username"])
+    rep = report(b, tgt, "spam")["report"]
+    notice = server.client().call("POST", "/v1/notices", {
+        "target": tgt, "reason": "copyright",
+        "illegal": {"legal_ground": "Copyright Act s.1", "notifier_name": "Jane Roe",
+                    "notifier_email": "jane@rights.example"}}, expect=201)["report"]
+    f = admin.call("POST", "/v1/admin/flaggers", {"name": uname("ngo"), "country": "DE",
+                                                  "categories": ["scam"]}, expect=201)
+    frep = server.client().call("POST", "/v1/flagger/reports",
+                                {"target": {"type": "chat", "chat_id": ch["id"]},
+                                 "reason": "scam"}, expect=201,
+                                headers={"X-Flagger-Key": f["api_key"]})["report"]
+
+    def record(rid_):
+        rs = admin.call("GET", "/v1/admin/audit", params={"subject": f"report:{rid_}"})["records"]
+        assert len(rs) == 1, rs
+        return rs[0]
+
+    r = record(rep["id"])
+    assert r["kind"] == "report.user" and r["actor_id"] == b.id and r["before"] == ""
+    assert '"target":"message"' in r["after"] and '"reason":"spam"' in r["after"]
+    n = record(notice["id"])
+    assert n["kind"] == "report.notice" and n["actor_id"] == 0
+    assert "jane" not in n["after"].lower() and "Roe" not in n["after"]
+    assert '"reason":"copyright"' in n["after"]
+    fr = record(frep["id"])
+    assert fr["kind"] == "report.flagger" and fr["actor_id"] == 0
+    assert f'"flagger":{f["flagger"]["id"]}' in fr["after"] and '"target":"chat"' in fr["after"]
+    kinds = {x["kind"] for x in admin.call("GET", "/v1/admin/audit",
+                                            params={"limit": 1000})["records"]}
+    assert {"report.user", "report.notice", "report.flagger"} <= kinds
+    # a refused report leaves no record
+    before = len(admin.call("GET", "/v1/admin/audit", params={"kind": "report.user"})["records"])
+    report(b, {"type": "message", "chat_id": ch["id"], "message_id": 999999}, expect=404)
+    after = len(admin.call("GET", "/v1/admin/audit", params={"kind": "report.user"})["records"])
+    assert after == before

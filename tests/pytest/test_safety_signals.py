@@ -312,3 +312,90 @@ def test_difference_applies_withheld_per_viewer(env):
     seen_de, seen_fr = msg_of(de), msg_of(fr)
     assert "text" not in seen_de and seen_de["withheld"]["countries"] == ["DE"]
     assert seen_fr["text"] == "forbidden in germany" and "withheld" not in seen_fr
+
+
+# ---- profile photos: screened like public media (issue 5 "Automated signals") ----------
+
+CLEAN_PNG = os.path.join(IMAGES, "reg-test-input", "pen-and-coaster.png")
+
+
+def upload_png(c, path):
+    with open(path, "rb") as f:
+        r = c.req("POST", "/v1/media", data=f.read(), headers={"Content-Type": "image/png"})
+    assert r.status_code == 201, r.text[:300]
+    return r.json()["media"]
+
+
+def set_photo(c, media_id, expect=200):
+    return c.call("PATCH", "/v1/me", {"photo_media_id": media_id}, expect=expect)
+
+
+def test_banked_profile_photo_is_quarantined_with_urgent_case(env):
+    s, admin, bank = env
+    a, other = s.new_user("ppa"), s.new_user("ppo")
+    m = upload_file(a, ORIG_JPG)
+    u = set_photo(a, m["id"])["user"]
+    assert u["photo"]["id"] == m["id"] and u["photo"]["quarantined"] is True
+    st = stats(admin)
+    assert st["hash_runs"] == 1 and st["matches"] == 1
+    seen = other.call("GET", f"/v1/users/{a.username}")["user"]
+    assert seen["photo"]["id"] == m["id"] and seen["photo"]["quarantined"] is True
+    for c in (other, a):
+        c.fail("GET", f"/v1/media/{m['id']}", 451, "media_withheld")
+    assert admin.req("GET", f"/v1/media/{m['id']}").status_code == 200
+    ks = [k for k in admin.call("GET", "/v1/mod/queue", params={"limit": 100})["cases"]
+          if k["target"].get("type") == "user" and k["target"].get("user_id") == a.id]
+    assert len(ks) == 1, ks
+    k = ks[0]
+    assert k["source"] == "hash_match" and k["urgent"] is True and k["reason"] == "child_abuse"
+    ev = admin.call("GET", f"/v1/mod/cases/{k['id']}")["reports"][0]["comment"]
+    assert f'"bank":"{bank}"' in ev and f'"media_id":{m["id"]}' in ev
+    # setting the same held photo again opens no second report; null removes the photo
+    set_photo(a, m["id"])
+    assert stats(admin)["matches"] == 1
+    assert "photo" not in set_photo(a, None)["user"]
+    assert "photo" not in other.call("GET", f"/v1/users/{a.username}")["user"]
+
+
+def test_clean_profile_photo_is_visible_and_downloadable(env):
+    s, admin, _ = env
+    a, other = s.new_user("pca"), s.new_user("pco")
+    m = upload_png(a, CLEAN_PNG)
+    other.fail("GET", f"/v1/media/{m['id']}", 404, "media_not_found")  # not yet anyone's photo
+    u = set_photo(a, m["id"])["user"]
+    assert u["photo"]["id"] == m["id"] and "quarantined" not in u["photo"]
+    assert u["photo"]["mime_type"] == "image/png" and u["photo"]["kind"] == "photo"
+    st = stats(admin)
+    assert st["hash_runs"] == 1 and st["screened"] == 1 and st["matches"] == 0
+    seen = other.call("GET", f"/v1/users/{a.username}")["user"]
+    assert seen["photo"] == u["photo"] and "country" not in seen
+    r = other.req("GET", f"/v1/media/{m['id']}")
+    assert r.status_code == 200 and hashlib.sha256(r.content).hexdigest() == m["sha256"]
+    assert a.me()["photo"]["id"] == m["id"]
+    # only the caller's own photo uploads; a replaced photo is no longer public
+    doc = a.req("POST", "/v1/media", data=b"plain text", headers={"Content-Type": "text/plain"})
+    assert doc.status_code == 201
+    set_photo(a, doc.json()["media"]["id"], expect=400)
+    theirs = upload_png(other, CLEAN_PNG)
+    a.fail("PATCH", "/v1/me", 404, "media_not_found", body={"photo_media_id": theirs["id"]})
+    a.fail("PATCH", "/v1/me", 400, "bad_field", body={"photo_media_id": "x"})
+    set_photo(a, None)
+    other.fail("GET", f"/v1/media/{m['id']}", 404, "media_not_found")
+    assert s.client().req("GET", f"/v1/media/{m['id']}").status_code == 401
+
+
+def test_private_chat_media_still_never_hashed_with_photos(env):
+    s, admin, _ = env
+    a, b = s.new_user("pna"), s.new_user("pnb")
+    priv = a.private(b)["id"]
+    msg = send_media(a, priv, upload_file(a, ORIG_JPG)["id"])
+    assert "quarantined" not in msg["media"]
+    assert stats(admin)["hash_runs"] == 0
+    # a profile photo is hashed; private media sent afterwards still is not
+    set_photo(a, upload_png(a, CLEAN_PNG)["id"])
+    assert stats(admin)["hash_runs"] == 1
+    msg = send_media(a, priv, upload_file(a, VARIANT_JPG)["id"])
+    assert "quarantined" not in msg["media"]
+    st = stats(admin)
+    assert st["hash_runs"] == 1 and st["matches"] == 0
+    assert cases_for(admin, priv) == []

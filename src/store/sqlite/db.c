@@ -395,9 +395,11 @@ static const hd_store_ops_t hd__sq_ops = {
     .bank_list = hd__sq_bank_list,
     .bank_entry_insert = hd__sq_bank_entry_insert,
     .bank_entries_each = hd__sq_bank_entries_each,
-    .checkpoint = sq_checkpoint,         /* db.c */
-    .safety = &hd__sq_safety_ops,        /* safety.c */
-    .health_touch = hd__sq_health_touch, /* health.c */
+    .checkpoint = sq_checkpoint,                             /* db.c */
+    .safety = &hd__sq_safety_ops,                            /* safety.c */
+    .health_touch = hd__sq_health_touch,                     /* health.c */
+    .user_set_photo = hd__sq_user_set_photo,                 /* users.c */
+    .media_is_profile_photo = hd__sq_media_is_profile_photo, /* users.c */
 };
 
 /* Create dir and its missing parents (mode 0700: the database holds private data). */

@@ -57,7 +57,7 @@ typedef struct {
 #define HD_SQ(s) ((hd_sqlite_t *)(s))
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define HD_SQ_SCHEMA_VERSION 9
+#define HD_SQ_SCHEMA_VERSION 10
 
 /* Increment counter `which` of row `key` and return the new value in *out, inside the open
  * transaction; arg is the statement's extra parameter (chats.last_activity). Returns
@@ -196,5 +196,7 @@ void hd__sq_bind_message_media(sqlite3_stmt *st, int first, const hd_media_t *m)
 
 /* health.c: the /healthz write probe. */
 int hd__sq_health_touch(hd_store_t *s, int64_t now_ms, int64_t *probes);
+int hd__sq_user_set_photo(hd_store_t *s, int64_t user_id, int64_t media_id);
+int hd__sq_media_is_profile_photo(hd_store_t *s, int64_t media_id, int *yes);
 
 #endif

@@ -42,8 +42,11 @@
                      " OR EXISTS (SELECT 1 FROM chats WHERE username_lc = lower(?1))")             \
   XX(USER_INSERT, "INSERT INTO users (username, username_lc, display_name, bio, country, pw_hash," \
                   " created_at) VALUES (?1, lower(?1), ?2, ?3, upper(?4), ?5, ?6)")                \
-  XX(USER_GET, "SELECT " HD_SQ_USER_COLS " FROM users WHERE id = ?1")                              \
-  XX(USER_FIND, "SELECT " HD_SQ_USER_COLS " FROM users WHERE username_lc = lower(?1)")             \
+  XX(USER_GET, "SELECT " HD_SQ_USER_COLS ", photo_media_id FROM users WHERE id = ?1")              \
+  XX(USER_FIND,                                                                                    \
+     "SELECT " HD_SQ_USER_COLS ", photo_media_id FROM users WHERE username_lc = lower(?1)")        \
+  XX(USER_SET_PHOTO, "UPDATE users SET photo_media_id = nullif(?2, 0) WHERE id = ?1")              \
+  XX(MEDIA_IS_PHOTO, "SELECT EXISTS (SELECT 1 FROM users WHERE photo_media_id = ?1)")              \
   XX(USER_LOGIN, "SELECT id, pw_hash FROM users WHERE username_lc = lower(?1)")                    \
   XX(USER_UPDATE,                                                                                  \
      "UPDATE users SET display_name = coalesce(?2, display_name), bio = coalesce(?3, bio),"        \

@@ -343,6 +343,10 @@ static const char *const migrations[] = {
     /* 9: a user's pts is max(user_updates.pts), kept by the writer's counter cache
      * (sqlite/db.c invariant 3): the column was one more row to dirty per update */
     "ALTER TABLE users DROP COLUMN pts;",
+    /* 10: profile photos (sqlite/users.c): the media row a user shows, screened like public
+     * media; the index answers "is this media someone's photo" for downloads */
+    "ALTER TABLE users ADD COLUMN photo_media_id INTEGER;"
+    "CREATE INDEX users_by_photo ON users (photo_media_id) WHERE photo_media_id IS NOT NULL;",
 };
 
 _Static_assert(HD_ARRAY_SIZE(migrations) == HD_SQ_SCHEMA_VERSION,

@@ -2,7 +2,7 @@
  * sqlite/users.c — users, sessions and the shared username namespace on SQLite.
  *
  *   users    (id, username, username_lc UNIQUE, display_name, bio, country, pw_hash,
- *             created_at, pts)                       pts: the user's update-log counter
+ *             created_at, photo_media_id)            photo: schema step 10, NULL when none
  *   sessions (id, user_id, token_hash UNIQUE, device, ip, created_at, last_seen_at)
  *
  * Lookups by name go through username_lc = lower(?) so case-insensitive uniqueness is one
@@ -12,6 +12,8 @@
  * Invariants:
  *  1. username_lc == lower(username) for every row (written only by USER_INSERT).
  *  2. A session belongs to exactly one user; deleting it requires naming that user.
+ *  3. A user read (get/find) carries the photo's media row and its quarantine state, so every
+ *     encoding of the user shows the same photo object (api/encode.c).
  */
 #include "store/sqlite/internal.h"
 
@@ -51,6 +53,19 @@ int hd__sq_user_insert(hd_store_t *s, hd_user_t *u, const char *pw_hash) {
   return ret;
 }
 
+/* The photo's media row with its quarantine state; a vanished row reads as no photo. */
+static int read_photo(hd_store_t *s, int64_t media_id, hd_mem_pool_t *pool, hd_media_t *out) {
+  int ret = s->ops->media_get(s, media_id, pool, out);
+  if (ret == HD_ERR_MEDIA_NOT_FOUND) {
+    memset(out, 0, sizeof(*out));
+    return 0;
+  }
+  int64_t held = 0;
+  if (ret == 0 && (ret = s->ops->safety->media_quarantined(s, media_id, &held)) == 0)
+    out->quarantined = held != 0;
+  return ret;
+}
+
 static int user_by(hd_store_t *s, hd_sq_query_t id, int64_t key, const char *name,
                    hd_mem_pool_t *pool, hd_user_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
@@ -62,13 +77,19 @@ static int user_by(hd_store_t *s, hd_sq_query_t id, int64_t key, const char *nam
   else
     sqlite3_bind_int64(st, 1, key);
   int rc = sqlite3_step(st), ret = 0;
-  if (rc == SQLITE_ROW)
+  int64_t photo = 0;
+  if (rc == SQLITE_ROW) {
     hd__sq_read_user(st, pool, out);
-  else if (rc == SQLITE_DONE)
+    photo = sqlite3_column_int64(st, 6);
+  } else if (rc == SQLITE_DONE) {
     ret = HD_ERR_USER_NOT_FOUND;
-  else
+  } else {
     ret = hd__sq_fail(q, rc, "user_get");
+  }
   hd__sq_reset(st);
+  memset(&out->photo, 0, sizeof(out->photo));
+  if (ret == 0 && photo > 0) /* invariant 3 */
+    ret = read_photo(s, photo, pool, &out->photo);
   return ret;
 }
 
@@ -212,5 +233,30 @@ int hd__sq_session_delete(hd_store_t *s, int64_t user_id, int64_t session_id) {
   int ret = hd__sq_run(q, st, "session_delete");
   if (ret == 0 && sqlite3_changes(q->db) == 0)
     ret = HD_ERR_SESSION_NOT_FOUND;
+  return ret;
+}
+
+int hd__sq_user_set_photo(hd_store_t *s, int64_t user_id, int64_t media_id) {
+  hd_sqlite_t *q = HD_SQ(s);
+  sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_USER_SET_PHOTO);
+  if (st == NULL)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_int64(st, 1, user_id);
+  sqlite3_bind_int64(st, 2, media_id);
+  int ret = hd__sq_run(q, st, "user_set_photo");
+  if (ret == 0 && sqlite3_changes(q->db) == 0)
+    ret = HD_ERR_USER_NOT_FOUND;
+  return ret;
+}
+
+int hd__sq_media_is_profile_photo(hd_store_t *s, int64_t media_id, int *yes) {
+  hd_sqlite_t *q = HD_SQ(s);
+  sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_MEDIA_IS_PHOTO);
+  if (st == NULL)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_int64(st, 1, media_id);
+  int64_t v = 0;
+  int ret = hd__sq_int64(q, st, HD_ERR_STORAGE, &v, "media_is_profile_photo");
+  *yes = v != 0;
   return ret;
 }

@@ -26,6 +26,26 @@ Test(encode, user_public_and_self) {
                               "\"display_name\":\"Alice\",\"id\":1,\"username\":\"Alice_01\"}");
 }
 
+Test(encode, user_photo_with_quarantine) {
+  hd_user_t u = {.id = 4, .username = "cat", .display_name = "Cat", .bio = "", .created_at = 5};
+  u.photo = (hd_media_t){.id = 9,
+                         .owner_id = 4,
+                         .sha256 = "ab",
+                         .size = 7,
+                         .mime_type = "image/png",
+                         .kind = HD_MEDIA_PHOTO,
+                         .width = 2,
+                         .height = 3};
+  expect(hd_json_user(&u, 0), "{\"bio\":\"\",\"created_at\":5,\"display_name\":\"Cat\",\"id\":4,"
+                              "\"photo\":{\"height\":3,\"id\":9,\"kind\":\"photo\",\"mime_type\":"
+                              "\"image/png\",\"sha256\":\"ab\",\"size\":7,\"width\":2},"
+                              "\"username\":\"cat\"}");
+  u.photo.quarantined = 1;
+  json_t *o = hd_json_user(&u, 0);
+  cr_assert(json_is_true(json_object_get(json_object_get(o, "photo"), "quarantined")));
+  json_decref(o);
+}
+
 Test(encode, null_or_invalid_strings_are_empty) {
   hd_user_t u = {.id = 2, .username = "bob_bob", .display_name = "\xff", .bio = NULL};
   expect(hd_json_user(&u, 0), "{\"bio\":\"\",\"created_at\":0,\"display_name\":\"\",\"id\":2,"

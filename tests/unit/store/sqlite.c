@@ -361,17 +361,22 @@ Test(sqlite, upgrade_from_v8_derives_pts_from_the_log) {
     hd_update_t v = {.type = HD_UPD_READ_INBOX, .chat_id = 1, .message_id = i};
     cr_assert_eq(w->ops->user_update_append(w, a, &v), 0);
   }
-  /* back to the version-8 shape: users.pts holds the log position */
-  cr_assert_eq(sqlite3_exec(HD_SQ(w)->db,
-                            "ALTER TABLE users ADD COLUMN pts INTEGER NOT NULL DEFAULT 0;"
-                            " UPDATE users SET pts = 7 WHERE id = 1; PRAGMA user_version = 8",
-                            NULL, NULL, NULL),
-               SQLITE_OK);
+  /* back to the version-8 shape: users.pts holds the log position, no photo (step 10) */
+  cr_assert_eq(
+      sqlite3_exec(HD_SQ(w)->db,
+                   "DROP INDEX users_by_photo; ALTER TABLE users DROP COLUMN photo_media_id;"
+                   " ALTER TABLE users ADD COLUMN pts INTEGER NOT NULL DEFAULT 0;"
+                   " UPDATE users SET pts = 7 WHERE id = 1; PRAGMA user_version = 8",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
   hd_store_close(w);
   cr_assert_eq(hd_store_open(&cfg, 0, &w), 0);
   cr_assert_eq(pragma_int(w, "PRAGMA user_version"), HD_SQ_SCHEMA_VERSION);
   cr_assert_eq(pragma_int(w, "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'pts'"),
                0);
+  cr_assert_eq(pragma_int(w, "SELECT count(*) FROM pragma_table_info('users')"
+                             " WHERE name = 'photo_media_id'"),
+               1);
   int64_t pts = -1;
   cr_assert_eq(w->ops->user_pts(w, a, &pts), 0);
   cr_assert_eq(pts, 7);
