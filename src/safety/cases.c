@@ -67,6 +67,26 @@ int64_t hd_case_priority(int severity, int64_t reporters, int64_t flagger_report
   return 100 * (int64_t)severity + 10 * reporters + 300 * flagger_reports;
 }
 
+int hd_case_find_or_init(hd_store_t *tx, hd_target_type_t tt, int64_t chat_id, int64_t message_id,
+                         int64_t user_id, const char *reason, int severity, hd_case_source_t source,
+                         int64_t now, hd_mem_pool_t *pool, hd_store_case_t *c, int *fresh) {
+  int ret = tx->ops->safety->case_find_open(tx, tt, chat_id, message_id, user_id, pool, c);
+  *fresh = ret == HD_ERR_CASE_NOT_FOUND;
+  if (!*fresh)
+    return ret;
+  memset(c, 0, sizeof(*c));
+  c->target_type = tt;
+  c->chat_id = chat_id;
+  c->message_id = message_id;
+  c->user_id = user_id;
+  c->reason = reason;
+  c->severity = severity;
+  c->source = source;
+  c->status = HD_CASE_OPEN;
+  c->created_at = now;
+  return 0;
+}
+
 int hd_case_queue(hd_store_t *rd, size_t limit, hd_mem_pool_t *pool, hd_store_case_t **out,
                   size_t *n) {
   if (limit < 1 || limit > 100)

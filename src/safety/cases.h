@@ -102,6 +102,13 @@ int hd_ground_parse(const char *s, hd_ground_t *out);
 /* The cases.h priority formula. */
 int64_t hd_case_priority(int severity, int64_t reporters, int64_t flagger_reports);
 
+/* Write-job helper: load the open case on this target into *c (*fresh = 0), or initialise a
+ * new one in *c that is not stored yet (*fresh = 1): reason code and severity from the reason,
+ * the given source, status open, created now. Other errors are returned as is. */
+int hd_case_find_or_init(hd_store_t *tx, hd_target_type_t tt, int64_t chat_id, int64_t message_id,
+                         int64_t user_id, const char *reason, int severity, hd_case_source_t source,
+                         int64_t now, hd_mem_pool_t *pool, hd_store_case_t *c, int *fresh);
+
 /* Read: the queue (open and claimed cases, invariant order), limit 1..100. */
 int hd_case_queue(hd_store_t *rd, size_t limit, hd_mem_pool_t *pool, hd_store_case_t **out,
                   size_t *n);

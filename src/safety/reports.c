@@ -89,23 +89,10 @@ int hd_report_file(hd_store_t *tx, hd_report_op_t *op) {
   const hd_store_safety_ops_t *so = tx->ops->safety;
   hd_store_case_t *c = &op->c;
   int fresh = 0;
-  ret = so->case_find_open(tx, op->target_type, op->chat_id, op->message_id, op->user_id, op->pool,
-                           c);
-  if (ret == HD_ERR_CASE_NOT_FOUND) {
-    memset(c, 0, sizeof(*c));
-    c->target_type = op->target_type;
-    c->chat_id = op->chat_id;
-    c->message_id = op->message_id;
-    c->user_id = op->user_id;
-    c->reason = r->code;
-    c->severity = r->severity;
-    c->source = op->source;
-    c->status = HD_CASE_OPEN;
-    c->created_at = now;
-    fresh = 1;
-  } else if (ret != 0) {
+  ret = hd_case_find_or_init(tx, op->target_type, op->chat_id, op->message_id, op->user_id, r->code,
+                             r->severity, op->source, now, op->pool, c, &fresh);
+  if (ret != 0)
     return ret;
-  }
   int64_t seen = 0;
   if (!fresh && op->reporter_id > 0 &&
       (ret = so->report_count_by(tx, c->id, op->reporter_id, &seen)) != 0)

@@ -260,23 +260,11 @@ int hd_rules_open_cases(hd_store_t *tx, hd_rules_cases_op_t *op) {
     if (!r)
       continue; /* the reasons tree changed since the rule was made */
     hd_store_case_t c;
-    ret = so->case_find_open(tx, HD_TARGET_MESSAGE, op->chat_id, op->message_id, op->user_id,
-                             op->pool, &c);
-    int fresh = ret == HD_ERR_CASE_NOT_FOUND;
-    if (fresh) {
-      memset(&c, 0, sizeof(c));
-      c.target_type = HD_TARGET_MESSAGE;
-      c.chat_id = op->chat_id;
-      c.message_id = op->message_id;
-      c.user_id = op->user_id;
-      c.reason = r->code;
-      c.severity = r->severity;
-      c.source = HD_SOURCE_RULE;
-      c.status = HD_CASE_OPEN;
-      c.created_at = now;
-    } else if (ret != 0) {
+    int fresh = 0;
+    ret = hd_case_find_or_init(tx, HD_TARGET_MESSAGE, op->chat_id, op->message_id, op->user_id,
+                               r->code, r->severity, HD_SOURCE_RULE, now, op->pool, &c, &fresh);
+    if (ret != 0)
       return ret;
-    }
     if (r->severity > c.severity) {
       c.severity = r->severity;
       c.reason = r->code;

@@ -164,22 +164,11 @@ static int record_match(const hd_media_hook_event_t *ev, const hd_bank_hit_t *hi
   hd_store_case_t c;
   /* a profile photo (no message: chat/media.h) is a case about the account */
   hd_target_type_t tt = ev->message_id ? HD_TARGET_MESSAGE : HD_TARGET_USER;
-  int ret = so->case_find_open(tx, tt, ev->chat_id, ev->message_id, ev->user_id, ev->pool, &c);
-  int fresh = ret == HD_ERR_CASE_NOT_FOUND;
-  if (fresh) {
-    memset(&c, 0, sizeof(c));
-    c.target_type = tt;
-    c.chat_id = ev->chat_id;
-    c.message_id = ev->message_id;
-    c.user_id = ev->user_id;
-    c.reason = r->code;
-    c.severity = r->severity;
-    c.source = HD_SOURCE_HASH_MATCH;
-    c.status = HD_CASE_OPEN;
-    c.created_at = now;
-  } else if (ret != 0) {
+  int fresh = 0;
+  int ret = hd_case_find_or_init(tx, tt, ev->chat_id, ev->message_id, ev->user_id, r->code,
+                                 r->severity, HD_SOURCE_HASH_MATCH, now, ev->pool, &c, &fresh);
+  if (ret != 0)
     return ret;
-  }
   c.urgent = 1; /* DESIGN.md: a bank match opens an urgent case */
   c.priority = hd_case_priority(c.severity, c.reporters, c.flagger_reports);
   if ((ret = fresh ? so->case_insert(tx, &c) : so->case_update(tx, &c)) != 0)
