@@ -158,6 +158,9 @@ int hd_case_decide(hd_store_t *tx, hd_decide_op_t *op) {
     op->statement = so_op.st;
     op->notice_events = so_op.events;
   }
+  /* reporters are told the outcome (Art. 16(5)); their messages ride with the notice */
+  if ((ret = hd_sor_tell_reporters(tx, c, d, op->pool, &op->notice_events)) != 0)
+    return ret;
   char subject[48], after[96];
   snprintf(subject, sizeof(subject), "case:%lld", (long long)c->id);
   snprintf(after, sizeof(after), "decided:%s/%s", hd_action_name(d->action),

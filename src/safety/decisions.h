@@ -37,7 +37,7 @@ typedef struct {
   hd_store_case_t c;
   hd_store_statement_t statement; /* restricting decisions: the statement (id 0 otherwise) */
   hd_events_t events;             /* the effect's updates (chat/moderation.h) */
-  hd_events_t notice_events;      /* the statement's service message (safety/sor.h) */
+  hd_events_t notice_events;      /* service messages: the statement, and outcomes to reporters */
   /* repeat misuse (safety/misuse.h) */
   const hd_misuse_cfg_t *misuse; /* in: thresholds; NULL: defaults */
   int64_t misuse_suspension_id;  /* out: an automatic suspension decision, 0 if none */

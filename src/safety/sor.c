@@ -279,3 +279,58 @@ int hd_sor_issue(hd_store_t *tx, hd_sor_issue_op_t *op) {
   op->events = so.events;
   return 0;
 }
+
+/* Append src's events to *dst (new array in pool). */
+static void events_append(hd_events_t *dst, const hd_events_t *src, hd_mem_pool_t *pool) {
+  if (src->len == 0)
+    return;
+  hd_event_t *a = hd_mem_pool_alloc(pool, (dst->len + src->len) * sizeof(*a));
+  if (dst->len)
+    memcpy(a, dst->items, dst->len * sizeof(*a));
+  memcpy(a + dst->len, src->items, src->len * sizeof(*a));
+  dst->items = a;
+  dst->len += src->len;
+}
+
+int hd_sor_tell_reporters(hd_store_t *tx, const hd_store_case_t *c, const hd_store_decision_t *d,
+                          hd_mem_pool_t *pool, hd_events_t *events) {
+  hd_store_report_t *rs = NULL;
+  size_t n = 0;
+  int ret = tx->ops->safety->report_list(tx, c->id, HD_SOR_TELL_MAX, pool, &rs, &n);
+  if (ret != 0 || n == 0)
+    return ret;
+  int64_t sys = 0;
+  for (size_t i = 0; i < n; i++) {
+    int64_t who = rs[i].reporter_id;
+    int seen = who <= 0;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = rs[j].reporter_id == who;
+    if (seen)
+      continue;
+    if (sys == 0 && (ret = hd_sor_system_account(tx, pool, &sys)) != 0)
+      return ret;
+    hd_private_open_op_t po = {.user_id = sys, .peer_id = who, .pool = pool};
+    if ((ret = hd_private_open(tx, &po)) != 0)
+      return ret;
+    char text[400];
+    if (d->action == HD_ACTION_NONE)
+      snprintf(text, sizeof(text),
+               "Your report #%lld was reviewed: no action was taken (reason reported: %s). You "
+               "can appeal within 6 months: POST /v1/reports/%lld/appeal.",
+               (long long)rs[i].id, c->reason, (long long)rs[i].id);
+    else
+      snprintf(text, sizeof(text),
+               "Your report #%lld was reviewed: action taken: %s (ground: %s). Thank you.",
+               (long long)rs[i].id, hd_action_name(d->action),
+               d->ground == HD_GROUND_ILLEGAL ? "illegal content" : "terms of service");
+    hd_send_op_t so = {.user_id = sys,
+                       .chat_id = po.chat.id,
+                       .random_id = 0x5afe200000000000LL + rs[i].id,
+                       .text = text,
+                       .pool = pool};
+    if ((ret = hd_message_send(tx, &so)) != 0)
+      return ret;
+    events_append(events, &so.events, pool);
+  }
+  return 0;
+}

@@ -106,4 +106,13 @@ int hd_sor_issue(hd_store_t *tx, hd_sor_issue_op_t *op);
 /* The system account's id, creating it on first use (write handle). */
 int hd_sor_system_account(hd_store_t *tx, hd_mem_pool_t *pool, int64_t *id);
 
+/* Write job step: tell every user who reported case c (reporter_id > 0, once per reporter,
+ * at most HD_SOR_TELL_MAX reports read) the outcome d as a service message from the system
+ * account (DSA Art. 16(5)); the messages' events are appended to *events (pool arrays).
+ * Flaggers read outcomes on their own surface; public notices have no account to tell.
+ * System-message random_ids: 0x5afe0… statements, 0x5afe1… misuse notices, 0x5afe2… these. */
+#define HD_SOR_TELL_MAX 1000
+int hd_sor_tell_reporters(hd_store_t *tx, const hd_store_case_t *c, const hd_store_decision_t *d,
+                          hd_mem_pool_t *pool, hd_events_t *events);
+
 #endif

@@ -65,6 +65,10 @@ def test_remove_statement_appeal_reversal_restores(server, user, mods):
     st_before = a.call("GET", "/v1/updates/state")["pts"]
     d = decide(m1, k["id"])
     sid = d["decision"]["statement_id"]
+    # the reporter is told the outcome (Art. 16(5)), once
+    sb = b.private("herald_safety")
+    told = [t for t in texts(b, sb["id"]) if "was reviewed" in (t or "")]
+    assert len(told) == 1 and "action taken: remove" in told[0], told
     # removed for everyone: history, single get, and resync carry the deletion
     assert "click http://phish.example now" not in texts(a, chat["id"])
     assert "click http://phish.example now" not in texts(b, chat["id"])
@@ -275,6 +279,10 @@ def test_reporter_appeals_none_decision_and_case_reopens(server, user, mods):
     k = case_of(m1, chat_id=chat["id"], message_id=msg["id"])
     d = decide(m1, k["id"], action="none")
     assert "statement_id" not in d["decision"]
+    sb = b.private("herald_safety")
+    told = [t for t in texts(b, sb["id"]) if f"Your report #{rep['id']}" in (t or "")]
+    assert len(told) == 1 and "no action" in told[0], told
+    assert f"/v1/reports/{rep['id']}/appeal" in told[0]
     a.fail("POST", f"/v1/reports/{rep['id']}/appeal", 404, "report_not_found",
            body={"text": "x"})
     ap = b.call("POST", f"/v1/reports/{rep['id']}/appeal", {"text": "It is spam"},
