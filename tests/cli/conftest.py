@@ -5,7 +5,7 @@ pull it from under us) on 127.0.0.1 with an ephemeral port and an empty data dir
 factory of users: each user is a separate config home ($XDG_CONFIG_HOME) driving the real
 `herald` binary through subprocess.
 
-Binaries: $HERALDD / $HERALD_CLI, else the first of build-cli/, build/, build-api/ that has one.
+Binaries: $HERALDD / $HERALD_CLI, else build/heraldd and build/herald (missing binaries fail the run).
 """
 import os
 import shutil
@@ -29,8 +29,8 @@ def _find(env, name, dirs):
     return None
 
 
-HERALDD = _find("HERALDD", "heraldd", ["build", "build-api", "build-cli"])
-HERALD = _find("HERALD_CLI", "herald", ["build-cli", "build"])
+HERALDD = _find("HERALDD", "heraldd", ["build"])
+HERALD = _find("HERALD_CLI", "herald", ["build"])
 
 
 class Server:
@@ -117,7 +117,7 @@ class User:
 @pytest.fixture
 def server(tmp_path):
     if not HERALDD or not HERALD:
-        pytest.skip("heraldd or herald not built")
+        pytest.fail("heraldd or herald not built: set HERALDD and HERALD_CLI, or build into build/")
     s = Server(tmp_path)
     s.start()
     yield s
