@@ -70,21 +70,6 @@ static void read_report(sqlite3_stmt *st, hd_mem_pool_t *pool, hd_store_report_t
   r->created_at = sqlite3_column_int64(st, 10);
 }
 
-/* Step a one-row SELECT; missing when no row. Finalizes st. */
-static int one_row(hd_sqlite_t *q, sqlite3_stmt *st, int missing, const char *what,
-                   void (*reader)(sqlite3_stmt *, hd_mem_pool_t *, void *), hd_mem_pool_t *pool,
-                   void *out) {
-  int rc = sqlite3_step(st), ret = 0;
-  if (rc == SQLITE_ROW)
-    reader(st, pool, out);
-  else if (rc == SQLITE_DONE)
-    ret = missing;
-  else
-    ret = hd__sq_fail(q, rc, what);
-  sqlite3_finalize(st);
-  return ret;
-}
-
 static void case_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
   read_case(st, pool, out);
 }
@@ -104,7 +89,7 @@ static int sq_case_find_open(hd_store_t *s, int target_type, int64_t chat_id, in
   sqlite3_bind_int64(st, 2, chat_id);
   sqlite3_bind_int64(st, 3, message_id);
   sqlite3_bind_int64(st, 4, user_id);
-  return one_row(q, st, HD_ERR_CASE_NOT_FOUND, "case_find_open", case_reader, pool, out);
+  return hd__sq_adhoc_one(q, st, HD_ERR_CASE_NOT_FOUND, case_reader, pool, out, "case_find_open");
 }
 
 static void bind_case_mutable(sqlite3_stmt *st, const hd_store_case_t *c) {
@@ -156,7 +141,7 @@ static int sq_case_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_store_
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
-  return one_row(q, st, HD_ERR_CASE_NOT_FOUND, "case_get", case_reader, pool, out);
+  return hd__sq_adhoc_one(q, st, HD_ERR_CASE_NOT_FOUND, case_reader, pool, out, "case_get");
 }
 
 static int sq_case_update(hd_store_t *s, const hd_store_case_t *c) {
@@ -179,24 +164,6 @@ static int sq_case_update(hd_store_t *s, const hd_store_case_t *c) {
   return ret;
 }
 
-/* Run a multi-row SELECT into a pool array of elem-sized rows. */
-static int many_rows(hd_sqlite_t *q, sqlite3_stmt *st, size_t limit, size_t elem,
-                     void (*reader)(sqlite3_stmt *, hd_mem_pool_t *, void *), hd_mem_pool_t *pool,
-                     void **out, size_t *n, const char *what) {
-  char *rows = hd_mem_pool_alloc(pool, (limit ? limit : 1) * elem);
-  size_t k = 0;
-  int rc;
-  while (k < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
-    reader(st, pool, rows + elem * k++);
-  int ret = 0;
-  if (k < limit && rc != SQLITE_DONE)
-    ret = hd__sq_fail(q, rc, what);
-  sqlite3_finalize(st);
-  *out = rows;
-  *n = ret ? 0 : k;
-  return ret;
-}
-
 static int sq_case_queue(hd_store_t *s, size_t limit, hd_mem_pool_t *pool, hd_store_case_t **out,
                          size_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
@@ -206,7 +173,8 @@ static int sq_case_queue(hd_store_t *s, size_t limit, hd_mem_pool_t *pool, hd_st
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, (int64_t)limit);
-  return many_rows(q, st, limit, sizeof(**out), case_reader, pool, (void **)out, n, "case_queue");
+  return hd__sq_adhoc_rows(q, st, 0, limit, sizeof(**out), case_reader, pool, (void **)out, n,
+                           "case_queue");
 }
 
 static int sq_report_insert(hd_store_t *s, hd_store_report_t *r) {
@@ -243,7 +211,7 @@ static int sq_report_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_stor
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
-  return one_row(q, st, HD_ERR_REPORT_NOT_FOUND, "report_get", report_reader, pool, out);
+  return hd__sq_adhoc_one(q, st, HD_ERR_REPORT_NOT_FOUND, report_reader, pool, out, "report_get");
 }
 
 static int sq_report_list(hd_store_t *s, int64_t case_id, size_t limit, hd_mem_pool_t *pool,
@@ -255,8 +223,8 @@ static int sq_report_list(hd_store_t *s, int64_t case_id, size_t limit, hd_mem_p
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, case_id);
   sqlite3_bind_int64(st, 2, (int64_t)limit);
-  return many_rows(q, st, limit, sizeof(**out), report_reader, pool, (void **)out, n,
-                   "report_list");
+  return hd__sq_adhoc_rows(q, st, 0, limit, sizeof(**out), report_reader, pool, (void **)out, n,
+                           "report_list");
 }
 
 static int sq_report_count_by(hd_store_t *s, int64_t case_id, int64_t reporter_id, int64_t *n) {
@@ -338,7 +306,7 @@ static int sq_decision_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool,
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
-  return one_row(q, st, HD_ERR_NOT_FOUND, "decision_get", decision_reader, pool, out);
+  return hd__sq_adhoc_one(q, st, HD_ERR_NOT_FOUND, decision_reader, pool, out, "decision_get");
 }
 
 const hd_store_safety_ops_t hd__sq_safety_ops = {

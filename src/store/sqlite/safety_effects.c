@@ -33,43 +33,6 @@
 #define FLAGGER_COLS                                                                               \
   "f.id, f.name, f.country, f.categories, f.created_by, f.created_at, f.revoked_at"
 
-typedef void (*reader_fn)(sqlite3_stmt *, hd_mem_pool_t *, void *);
-
-/* Rows of st into a pool array; cached: reset instead of finalize. */
-static int rows(hd_sqlite_t *q, sqlite3_stmt *st, int cached, size_t limit, size_t elem,
-                reader_fn reader, hd_mem_pool_t *pool, void **out, size_t *n, const char *what) {
-  char *a = hd_mem_pool_alloc(pool, (limit ? limit : 1) * elem);
-  size_t k = 0;
-  int rc = SQLITE_DONE;
-  while (k < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    memset(a + elem * k, 0, elem);
-    reader(st, pool, a + elem * k++);
-  }
-  int ret = (k < limit && rc != SQLITE_DONE) ? hd__sq_fail(q, rc, what) : 0;
-  if (cached)
-    hd__sq_reset(st);
-  else
-    sqlite3_finalize(st);
-  *out = a;
-  *n = ret ? 0 : k;
-  return ret;
-}
-
-static int one(hd_sqlite_t *q, sqlite3_stmt *st, int missing, reader_fn reader, hd_mem_pool_t *pool,
-               void *out, const char *what) {
-  int rc = sqlite3_step(st), ret = 0;
-  if (rc == SQLITE_ROW)
-    reader(st, pool, out);
-  else
-    ret = rc == SQLITE_DONE ? missing : hd__sq_fail(q, rc, what);
-  sqlite3_finalize(st);
-  return ret;
-}
-
-static void bind_str(sqlite3_stmt *st, int i, const char *s) {
-  sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_STATIC);
-}
-
 /* ---- effects ----------------------------------------------------------------------------- */
 
 static void effect_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
@@ -102,8 +65,8 @@ int hd__sqs_effect_insert(hd_store_t *s, hd_store_effect_t *e) {
   sqlite3_bind_int64(st, 3, e->chat_id);
   sqlite3_bind_int64(st, 4, e->message_id);
   sqlite3_bind_int64(st, 5, e->user_id);
-  bind_str(st, 6, e->countries);
-  bind_str(st, 7, e->label);
+  hd__sq_bind_str(st, 6, e->countries);
+  hd__sq_bind_str(st, 7, e->label);
   sqlite3_bind_int64(st, 8, e->until);
   if (e->original_text)
     sqlite3_bind_text(st, 9, e->original_text, -1, SQLITE_STATIC);
@@ -127,8 +90,8 @@ int hd__sqs_effect_of_decision(hd_store_t *s, int64_t decision_id, hd_mem_pool_t
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, decision_id);
-  return rows(q, st, 0, 16, sizeof(**out), effect_reader, pool, (void **)out, n,
-              "effect_of_decision");
+  return hd__sq_adhoc_rows(q, st, 0, 16, sizeof(**out), effect_reader, pool, (void **)out, n,
+                           "effect_of_decision");
 }
 
 int hd__sqs_effect_lift(hd_store_t *s, int64_t id, int64_t now) {
@@ -151,7 +114,8 @@ int hd__sqs_effect_in_chat(hd_store_t *s, int64_t chat_id, int64_t lo, int64_t h
   sqlite3_bind_int64(st, 1, chat_id);
   sqlite3_bind_int64(st, 2, lo);
   sqlite3_bind_int64(st, 3, hi);
-  return rows(q, st, 1, 200, sizeof(**out), effect_reader, pool, (void **)out, n, "effect_in_chat");
+  return hd__sq_adhoc_rows(q, st, 1, 200, sizeof(**out), effect_reader, pool, (void **)out, n,
+                           "effect_in_chat");
 }
 
 int hd__sqs_account_block(hd_store_t *s, int64_t user_id, int64_t *until) {
@@ -172,7 +136,7 @@ int hd__sqs_message_restore(hd_store_t *s, int64_t chat_id, int64_t id, const ch
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, chat_id);
   sqlite3_bind_int64(st, 2, id);
-  bind_str(st, 3, text);
+  hd__sq_bind_str(st, 3, text);
   int ret = hd__sq_adhoc_run(q, st, 0, "message_restore");
   if (ret == 0 && sqlite3_changes(q->db) == 0)
     ret = HD_ERR_MESSAGE_NOT_FOUND;
@@ -202,7 +166,7 @@ int hd__sqs_statement_insert(hd_store_t *s, hd_store_statement_t *r) {
   sqlite3_bind_int64(st, 1, r->decision_id);
   sqlite3_bind_int64(st, 2, r->case_id);
   sqlite3_bind_int64(st, 3, r->user_id);
-  bind_str(st, 4, r->puid);
+  hd__sq_bind_str(st, 4, r->puid);
   sqlite3_bind_int(st, 5, r->delivered);
   sqlite3_bind_int64(st, 6, r->created_at);
   int ret = hd__sq_adhoc_run(q, st, HD_ERR_CONFLICT, "statement_insert");
@@ -221,7 +185,7 @@ int hd__sqs_statement_get(hd_store_t *s, int64_t id, int64_t decision_id, hd_mem
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id ? id : decision_id);
-  return one(q, st, HD_ERR_NOT_FOUND, statement_reader, pool, out, "statement_get");
+  return hd__sq_adhoc_one(q, st, HD_ERR_NOT_FOUND, statement_reader, pool, out, "statement_get");
 }
 
 int hd__sqs_statement_list(hd_store_t *s, int64_t user_id, int64_t after_id, size_t limit,
@@ -237,8 +201,8 @@ int hd__sqs_statement_list(hd_store_t *s, int64_t user_id, int64_t after_id, siz
   sqlite3_bind_int64(st, 1, user_id);
   sqlite3_bind_int64(st, 2, after_id);
   sqlite3_bind_int64(st, 3, (int64_t)limit);
-  return rows(q, st, 0, limit, sizeof(**out), statement_reader, pool, (void **)out, n,
-              "statement_list");
+  return hd__sq_adhoc_rows(q, st, 0, limit, sizeof(**out), statement_reader, pool, (void **)out, n,
+                           "statement_list");
 }
 
 /* ---- appeals ----------------------------------------------------------------------------- */
@@ -268,7 +232,7 @@ int hd__sqs_appeal_insert(hd_store_t *s, hd_store_appeal_t *a) {
   sqlite3_bind_int64(st, 1, a->decision_id);
   sqlite3_bind_int64(st, 2, a->case_id);
   sqlite3_bind_int64(st, 3, a->appellant_id);
-  bind_str(st, 4, a->text);
+  hd__sq_bind_str(st, 4, a->text);
   sqlite3_bind_int64(st, 5, a->created_at);
   int ret = hd__sq_adhoc_run(q, st, HD_ERR_CONFLICT, "appeal_insert");
   if (ret == 0)
@@ -283,7 +247,7 @@ int hd__sqs_appeal_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_store_
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
-  return one(q, st, HD_ERR_NOT_FOUND, appeal_reader, pool, out, "appeal_get");
+  return hd__sq_adhoc_one(q, st, HD_ERR_NOT_FOUND, appeal_reader, pool, out, "appeal_get");
 }
 
 int hd__sqs_appeal_update(hd_store_t *s, const hd_store_appeal_t *a) {
@@ -296,7 +260,7 @@ int hd__sqs_appeal_update(hd_store_t *s, const hd_store_appeal_t *a) {
   sqlite3_bind_int64(st, 1, a->id);
   sqlite3_bind_int(st, 2, a->status);
   sqlite3_bind_int(st, 3, a->outcome);
-  bind_str(st, 4, a->reason);
+  hd__sq_bind_str(st, 4, a->reason);
   sqlite3_bind_int64(st, 5, a->decided_by);
   sqlite3_bind_int64(st, 6, a->decided_at);
   return hd__sq_adhoc_run(q, st, 0, "appeal_update");
@@ -311,7 +275,8 @@ int hd__sqs_appeal_queue(hd_store_t *s, size_t limit, hd_mem_pool_t *pool, hd_st
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, (int64_t)limit);
-  return rows(q, st, 0, limit, sizeof(**out), appeal_reader, pool, (void **)out, n, "appeal_queue");
+  return hd__sq_adhoc_rows(q, st, 0, limit, sizeof(**out), appeal_reader, pool, (void **)out, n,
+                           "appeal_queue");
 }
 
 /* ---- trusted flaggers -------------------------------------------------------------------- */
@@ -339,9 +304,9 @@ int hd__sqs_flagger_insert(hd_store_t *s, hd_store_flagger_t *f, const uint8_t k
                               " created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st)
     return HD_ERR_STORAGE;
-  bind_str(st, 1, f->name);
-  bind_str(st, 2, f->country);
-  bind_str(st, 3, f->categories);
+  hd__sq_bind_str(st, 1, f->name);
+  hd__sq_bind_str(st, 2, f->country);
+  hd__sq_bind_str(st, 3, f->categories);
   sqlite3_bind_blob(st, 4, key_hash, 32, SQLITE_STATIC);
   sqlite3_bind_int64(st, 5, f->created_by);
   sqlite3_bind_int64(st, 6, f->created_at);
@@ -361,7 +326,7 @@ int hd__sqs_flagger_by_key(hd_store_t *s, const uint8_t key_hash[32], hd_mem_poo
     return HD_ERR_STORAGE;
   sqlite3_bind_blob(st, 1, key_hash, 32, SQLITE_STATIC);
   memset(out, 0, sizeof(*out));
-  return one(q, st, HD_ERR_UNAUTHORIZED, flagger_reader, pool, out, "flagger_by_key");
+  return hd__sq_adhoc_one(q, st, HD_ERR_UNAUTHORIZED, flagger_reader, pool, out, "flagger_by_key");
 }
 
 int hd__sqs_flagger_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_flagger_t **out, size_t *n) {
@@ -379,7 +344,8 @@ int hd__sqs_flagger_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_flagger_t 
          " FROM mod_flaggers f ORDER BY f.id LIMIT 1000");
   if (!st)
     return HD_ERR_STORAGE;
-  return rows(q, st, 0, 1000, sizeof(**out), flagger_reader, pool, (void **)out, n, "flagger_list");
+  return hd__sq_adhoc_rows(q, st, 0, 1000, sizeof(**out), flagger_reader, pool, (void **)out, n,
+                           "flagger_list");
 }
 
 /* ---- counters ---------------------------------------------------------------------------- */
@@ -393,10 +359,10 @@ int hd__sqs_counter_add(hd_store_t *s, const char *day, const char *category, co
                               " country) DO UPDATE SET n = n + excluded.n");
   if (!st)
     return HD_ERR_STORAGE;
-  bind_str(st, 1, day);
-  bind_str(st, 2, category);
-  bind_str(st, 3, action);
-  bind_str(st, 4, country);
+  hd__sq_bind_str(st, 1, day);
+  hd__sq_bind_str(st, 2, category);
+  hd__sq_bind_str(st, 3, action);
+  hd__sq_bind_str(st, 4, country);
   sqlite3_bind_int64(st, 5, delta);
   return hd__sq_adhoc_run(q, st, 0, "counter_add");
 }

@@ -24,16 +24,27 @@
 #define STRIKE_COLS "id, user_id, kind, decision_id, case_id, active, created_at, lifted_at"
 #define NOTICE_COLS "id, user_id, kind, strikes, decision_id, delivered, created_at"
 
-/* Step a statement returning one integer and finalize it. */
-static int scalar(hd_sqlite_t *q, sqlite3_stmt *st, int64_t *out, const char *what) {
-  int rc = sqlite3_step(st), ret = 0;
-  *out = 0;
-  if (rc == SQLITE_ROW)
-    *out = sqlite3_column_int64(st, 0);
-  else if (rc != SQLITE_DONE)
-    ret = hd__sq_fail(q, rc, what);
-  sqlite3_finalize(st);
-  return ret;
+static void strike_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
+  hd_store_strike_t *r = out;
+  r->id = sqlite3_column_int64(st, 0);
+  r->user_id = sqlite3_column_int64(st, 1);
+  r->kind = sqlite3_column_int(st, 2);
+  r->decision_id = sqlite3_column_int64(st, 3);
+  r->case_id = sqlite3_column_int64(st, 4);
+  r->active = sqlite3_column_int(st, 5);
+  r->created_at = sqlite3_column_int64(st, 6);
+  r->lifted_at = sqlite3_column_int64(st, 7);
+}
+
+static void notice_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
+  hd_store_misuse_notice_t *m = out;
+  m->id = sqlite3_column_int64(st, 0);
+  m->user_id = sqlite3_column_int64(st, 1);
+  m->kind = sqlite3_column_int(st, 2);
+  m->strikes = sqlite3_column_int64(st, 3);
+  m->decision_id = sqlite3_column_int64(st, 4);
+  m->delivered = sqlite3_column_int(st, 5);
+  m->created_at = sqlite3_column_int64(st, 6);
 }
 
 /* ---- strikes ----------------------------------------------------------------------------- */
@@ -82,7 +93,7 @@ int hd__sqs_strike_count(hd_store_t *s, int64_t user_id, int kind, int64_t since
   sqlite3_bind_int64(st, 1, user_id);
   sqlite3_bind_int(st, 2, kind);
   sqlite3_bind_int64(st, 3, since);
-  return scalar(q, st, n, "strike_count");
+  return hd__sq_adhoc_scalar(q, st, n, "strike_count");
 }
 
 int hd__sqs_strike_list(hd_store_t *s, int64_t user_id, size_t limit, hd_mem_pool_t *pool,
@@ -97,25 +108,8 @@ int hd__sqs_strike_list(hd_store_t *s, int64_t user_id, size_t limit, hd_mem_poo
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, user_id);
   sqlite3_bind_int64(st, 2, (int64_t)limit);
-  hd_store_strike_t *a = hd_mem_pool_alloc(pool, (limit ? limit : 1) * sizeof(*a));
-  size_t k = 0;
-  int rc = SQLITE_DONE;
-  while (k < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    hd_store_strike_t *r = &a[k++];
-    r->id = sqlite3_column_int64(st, 0);
-    r->user_id = sqlite3_column_int64(st, 1);
-    r->kind = sqlite3_column_int(st, 2);
-    r->decision_id = sqlite3_column_int64(st, 3);
-    r->case_id = sqlite3_column_int64(st, 4);
-    r->active = sqlite3_column_int(st, 5);
-    r->created_at = sqlite3_column_int64(st, 6);
-    r->lifted_at = sqlite3_column_int64(st, 7);
-  }
-  int ret = (k < limit && rc != SQLITE_DONE) ? hd__sq_fail(q, rc, "strike_list") : 0;
-  sqlite3_finalize(st);
-  *out = a;
-  *n = ret ? 0 : k;
-  return ret;
+  return hd__sq_adhoc_rows(q, st, 0, limit, sizeof(**out), strike_reader, pool, (void **)out, n,
+                           "strike_list");
 }
 
 /* ---- notices ----------------------------------------------------------------------------- */
@@ -150,7 +144,7 @@ int hd__sqs_misuse_notice_count(hd_store_t *s, int64_t user_id, int kind, int64_
   sqlite3_bind_int64(st, 1, user_id);
   sqlite3_bind_int(st, 2, kind);
   sqlite3_bind_int64(st, 3, since);
-  return scalar(q, st, n, "misuse_notice_count");
+  return hd__sq_adhoc_scalar(q, st, n, "misuse_notice_count");
 }
 
 int hd__sqs_misuse_notice_list(hd_store_t *s, int64_t user_id, size_t limit, hd_mem_pool_t *pool,
@@ -165,24 +159,8 @@ int hd__sqs_misuse_notice_list(hd_store_t *s, int64_t user_id, size_t limit, hd_
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, user_id);
   sqlite3_bind_int64(st, 2, (int64_t)limit);
-  hd_store_misuse_notice_t *a = hd_mem_pool_alloc(pool, (limit ? limit : 1) * sizeof(*a));
-  size_t k = 0;
-  int rc = SQLITE_DONE;
-  while (k < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    hd_store_misuse_notice_t *m = &a[k++];
-    m->id = sqlite3_column_int64(st, 0);
-    m->user_id = sqlite3_column_int64(st, 1);
-    m->kind = sqlite3_column_int(st, 2);
-    m->strikes = sqlite3_column_int64(st, 3);
-    m->decision_id = sqlite3_column_int64(st, 4);
-    m->delivered = sqlite3_column_int(st, 5);
-    m->created_at = sqlite3_column_int64(st, 6);
-  }
-  int ret = (k < limit && rc != SQLITE_DONE) ? hd__sq_fail(q, rc, "misuse_notice_list") : 0;
-  sqlite3_finalize(st);
-  *out = a;
-  *n = ret ? 0 : k;
-  return ret;
+  return hd__sq_adhoc_rows(q, st, 0, limit, sizeof(**out), notice_reader, pool, (void **)out, n,
+                           "misuse_notice_list");
 }
 
 /* ---- deprioritised reports --------------------------------------------------------------- */
@@ -207,5 +185,5 @@ int hd__sqs_deprio_count(hd_store_t *s, int64_t case_id, int64_t *n) {
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, case_id);
-  return scalar(q, st, n, "deprio_count");
+  return hd__sq_adhoc_scalar(q, st, n, "deprio_count");
 }

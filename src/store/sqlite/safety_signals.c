@@ -43,14 +43,7 @@ int hd__sqs_media_quarantined(hd_store_t *s, int64_t media_id, int64_t *case_id)
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, media_id);
-  int rc = sqlite3_step(st), ret = 0;
-  *case_id = 0;
-  if (rc == SQLITE_ROW)
-    *case_id = sqlite3_column_int64(st, 0);
-  else if (rc != SQLITE_DONE)
-    ret = hd__sq_fail(q, rc, "media_quarantined");
-  sqlite3_finalize(st);
-  return ret;
+  return hd__sq_adhoc_scalar(q, st, case_id, "media_quarantined");
 }
 
 int hd__sqs_rule_insert(hd_store_t *s, hd_store_rule_t *r) {
@@ -84,6 +77,17 @@ int hd__sqs_rule_delete(hd_store_t *s, int64_t id) {
   return ret;
 }
 
+static void rule_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
+  hd_store_rule_t *r = out;
+  r->id = sqlite3_column_int64(st, 0);
+  r->kind = sqlite3_column_int(st, 1);
+  r->pattern = hd__sq_text(st, 2, pool);
+  r->category = hd__sq_text(st, 3, pool);
+  r->enabled = sqlite3_column_int(st, 4);
+  r->created_by = sqlite3_column_int64(st, 5);
+  r->created_at = sqlite3_column_int64(st, 6);
+}
+
 int hd__sqs_rule_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_rule_t **out, size_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
   *out = NULL;
@@ -94,26 +98,8 @@ int hd__sqs_rule_list(hd_store_t *s, hd_mem_pool_t *pool, hd_store_rule_t **out,
   if (!st)
     return HD_ERR_STORAGE;
   sqlite3_bind_int(st, 1, RULE_MAX);
-  hd_store_rule_t *a = hd_mem_pool_alloc(pool, RULE_MAX * sizeof(*a));
-  size_t k = 0;
-  int rc, ret = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < RULE_MAX) {
-    hd_store_rule_t *r = &a[k++];
-    memset(r, 0, sizeof(*r));
-    r->id = sqlite3_column_int64(st, 0);
-    r->kind = sqlite3_column_int(st, 1);
-    r->pattern = hd__sq_text(st, 2, pool);
-    r->category = hd__sq_text(st, 3, pool);
-    r->enabled = sqlite3_column_int(st, 4);
-    r->created_by = sqlite3_column_int64(st, 5);
-    r->created_at = sqlite3_column_int64(st, 6);
-  }
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    ret = hd__sq_fail(q, rc, "rule_list");
-  sqlite3_finalize(st);
-  *out = a;
-  *n = ret ? 0 : k;
-  return ret;
+  return hd__sq_adhoc_rows(q, st, 0, RULE_MAX, sizeof(**out), rule_reader, pool, (void **)out, n,
+                           "rule_list");
 }
 
 int hd__sqs_flagger_revoke(hd_store_t *s, int64_t id, int64_t now) {
@@ -130,6 +116,15 @@ int hd__sqs_flagger_revoke(hd_store_t *s, int64_t id, int64_t now) {
   return ret;
 }
 
+static void counter_reader(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
+  hd_store_counter_t *c = out;
+  c->day = hd__sq_text(st, 0, pool);
+  c->category = hd__sq_text(st, 1, pool);
+  c->action = hd__sq_text(st, 2, pool);
+  c->country = hd__sq_text(st, 3, pool);
+  c->n = sqlite3_column_int64(st, 4);
+}
+
 int hd__sqs_counter_list(hd_store_t *s, const char *from, const char *to, size_t limit,
                          hd_mem_pool_t *pool, hd_store_counter_t **out, size_t *n) {
   hd_sqlite_t *q = HD_SQ(s);
@@ -144,21 +139,6 @@ int hd__sqs_counter_list(hd_store_t *s, const char *from, const char *to, size_t
   sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-  hd_store_counter_t *a = hd_mem_pool_alloc(pool, (limit ? limit : 1) * sizeof(*a));
-  size_t k = 0;
-  int rc = SQLITE_DONE, ret = 0;
-  while (k < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    a[k].day = hd__sq_text(st, 0, pool);
-    a[k].category = hd__sq_text(st, 1, pool);
-    a[k].action = hd__sq_text(st, 2, pool);
-    a[k].country = hd__sq_text(st, 3, pool);
-    a[k].n = sqlite3_column_int64(st, 4);
-    k++;
-  }
-  if (k < limit && rc != SQLITE_DONE)
-    ret = hd__sq_fail(q, rc, "counter_list");
-  sqlite3_finalize(st);
-  *out = a;
-  *n = ret ? 0 : k;
-  return ret;
+  return hd__sq_adhoc_rows(q, st, 0, limit, sizeof(**out), counter_reader, pool, (void **)out, n,
+                           "counter_list");
 }
