@@ -1,5 +1,22 @@
 /*
  * log.c — JSON-lines logger (see log.h).
+ *
+ * Unbuffered threads write each line with one write(2). A thread that called
+ * hd_log_buffer() (the event loops) appends lines to its own buffer instead:
+ *
+ *   hd_log ─► format the line ─► buffered thread? ─no──► write(2)
+ *                                   │ yes
+ *                                   ├─ line does not fit ─► flush, then append
+ *                                   └─ append; level >= warn ─► flush
+ *   hd_log_flush (the loop, once per iteration before it polls) ─► one write(2)
+ *
+ * At 10,000+ requests/s one write per access line cost the loops about a fifth of their CPU
+ * (the appends contend on the log file's inode lock); a flush per loop iteration keeps the
+ * log within one iteration of real time.
+ *
+ * Invariants:
+ *  1. A line is never split: the buffer is written whole and only ends at line boundaries.
+ *  2. A thread's lines reach the file in the order it logged them.
  */
 #include "common/log.h"
 #include "common/time.h"
@@ -9,7 +26,46 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <stdlib.h>
+
 static hd_log_level_t min_level = HD_LOG_INFO;
+
+typedef struct {
+  char *buf;
+  size_t len, cap;
+} log_buf_t;
+static _Thread_local log_buf_t tl_buf;
+
+static void write_all(const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(2, p, n);
+    if (w <= 0)
+      return; /* nowhere to report a failing log */
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+void hd_log_buffer(size_t cap) {
+  if (tl_buf.buf || cap == 0)
+    return;
+  tl_buf.buf = malloc(cap);
+  tl_buf.cap = tl_buf.buf ? cap : 0;
+  tl_buf.len = 0;
+}
+
+void hd_log_flush(void) {
+  if (tl_buf.len == 0)
+    return;
+  write_all(tl_buf.buf, tl_buf.len);
+  tl_buf.len = 0;
+}
+
+void hd_log_unbuffer(void) {
+  hd_log_flush();
+  free(tl_buf.buf);
+  memset(&tl_buf, 0, sizeof(tl_buf));
+}
 static const char *const names[] = {"debug", "info", "warn", "error"};
 
 void hd_log_set_level(hd_log_level_t level) { min_level = level; }
@@ -46,8 +102,20 @@ void hd_log(hd_log_level_t level, const char *msg, const char *extra_fmt, ...) {
   }
   line[n++] = '}';
   line[n++] = '\n';
-  ssize_t w = write(2, line, (size_t)n);
-  (void)w;
+  if (tl_buf.buf == NULL) {
+    write_all(line, (size_t)n);
+    return;
+  }
+  if (tl_buf.len + (size_t)n > tl_buf.cap)
+    hd_log_flush();
+  if ((size_t)n > tl_buf.cap) {
+    write_all(line, (size_t)n);
+    return;
+  }
+  memcpy(tl_buf.buf + tl_buf.len, line, (size_t)n);
+  tl_buf.len += (size_t)n;
+  if (level >= HD_LOG_WARN)
+    hd_log_flush();
 }
 
 void hd_log_escape(char *out, size_t cap, const char *s, size_t n) {

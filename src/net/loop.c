@@ -117,6 +117,8 @@ static int loop_init(hd_server_t *s, int index, int fd, hd_loop_t **out) {
   l->tick.data = l;
   uv_async_init(&l->uv, &l->async, on_async);
   l->async.data = l;
+  uv_prepare_init(&l->uv, &l->flush);
+  uv_unref((uv_handle_t *)&l->flush);
   uv_mutex_init(&l->qlock);
   hd_wheel_init(&l->wheel, pick_tick(l->lim), uv_now(&l->uv), hd__conn_on_timer, l);
   l->scratch = hd_mem_alloc(HD_LOOP_SCRATCH);
@@ -152,6 +154,7 @@ static void loop_destroy(hd_loop_t *l) {
     uv_close((uv_handle_t *)&l->listener, NULL);
     uv_close((uv_handle_t *)&l->tick, NULL);
     uv_close((uv_handle_t *)&l->async, NULL);
+    uv_close((uv_handle_t *)&l->flush, NULL);
   }
   uv_run(&l->uv, UV_RUN_DEFAULT);
   drain(l);
@@ -228,6 +231,7 @@ static void loop_try_finish(hd_loop_t *l) {
   if (l->outstanding > 0 && uv_now(&l->uv) < l->stop_at_ms)
     return;
   uv_close((uv_handle_t *)&l->tick, NULL);
+  uv_close((uv_handle_t *)&l->flush, NULL);
   uv_mutex_lock(&l->qlock);
   l->async_closed = 1;
   uv_close((uv_handle_t *)&l->async, NULL);
@@ -262,10 +266,17 @@ static void on_tick(uv_timer_t *t) {
   loop_try_finish(l);
 }
 
+static void on_flush(uv_prepare_t *p) {
+  (void)p;
+  hd_log_flush();
+}
+
 static void loop_thread(void *arg) {
   hd_loop_t *l = arg;
   hd_server_t *s = l->server;
   current_loop = l;
+  hd_log_buffer(HD_LOOP_LOG_BUFFER);
+  uv_prepare_start(&l->flush, on_flush);
   if (s->cfg.loop_start)
     s->cfg.loop_start(l, s->cfg.handler_data);
   uv_update_time(&l->uv);
@@ -284,6 +295,7 @@ static void loop_thread(void *arg) {
   uv_run(&l->uv, UV_RUN_DEFAULT);
   if (s->cfg.loop_stop)
     s->cfg.loop_stop(l, s->cfg.handler_data);
+  hd_log_unbuffer();
   current_loop = NULL;
 }
 

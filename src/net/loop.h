@@ -29,6 +29,8 @@
 
 #define HD_LOOP_SCRATCH       (64 * 1024)
 #define HD_LOOP_STOP_GRACE_MS 5000
+/* Each loop buffers its log lines (access log) in this many bytes, written once per iteration. */
+#define HD_LOOP_LOG_BUFFER    (64 * 1024)
 
 typedef struct st_hd_post_t hd_post_t;
 
@@ -49,6 +51,7 @@ struct st_hd_loop_t {
   uv_tcp_t listener;
   uv_timer_t tick;
   uv_async_t async;
+  uv_prepare_t flush; /* writes the loop's buffered log lines before each poll */
   uv_signal_t sig[2]; /* SIGINT, SIGTERM (loop 0 only) */
   uint8_t has_signals;
   uint8_t stopping;     /* loop_begin_stop ran */
