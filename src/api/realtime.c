@@ -111,6 +111,7 @@ struct st_hd_rt_loop_t {
   size_t nsubs;
   size_t bytes; /* heap bytes held by the registry (requested sizes) */
   uint64_t frames_sent;
+  hd_rt_clean_t clean[HD_RT_CLEAN_SLOTS]; /* chats without effects (realtime_marks.h 4) */
 };
 
 /* ---- the process-wide bus, shared by every loop's registry ---------------------------- */
@@ -610,7 +611,11 @@ void hd_rt_publish(hd_loop_ctx_t *ctx, const hd_events_t *events) {
   hd_rt_loop_t *rt = ctx->rt;
   hd_mem_pool_t pool;
   hd_mem_pool_init(&pool);
-  hd_rt_mark_cache_t cache = {.pool = &pool};
+  hd_rt_mark_cache_t cache = {.pool = &pool, .clean = rt->clean};
+  if (ctx->app && ctx->app->writer) /* read BEFORE the first store read (writer.h 6) */
+    cache.epoch = hd_writer_auth_epoch(ctx->app->writer);
+  else
+    cache.clean = NULL;
   for (size_t i = 0; i < events->len; i++) {
     const hd_event_t *ev = &events->items[i];
     char subject[32];

@@ -3,8 +3,9 @@
  * flow and invariants; the marks themselves are specified in docs/safety.md and rendered
  * like api/moderation.c does for history and the difference endpoints).
  *
- * Cost model: an event without a message costs nothing here; an event with one costs the
- * two cached-statement effect reads (chat-level, message-level) once per distinct message
+ * Cost model: an event without a message costs nothing here; an event in a chat the loop
+ * knows to be clean at the current writer auth epoch costs no read (invariant 4); otherwise
+ * the two cached-statement effect reads (chat-level, message-level) once per distinct message
  * of the publish — a private chat's two user-log events share them — plus a quarantine
  * read for media not already flagged by the send path. Per-recipient work exists only for
  * withheld events: a scan of each withhold list for the socket's 2-byte country.
@@ -36,6 +37,27 @@ void hd_api_mark_withheld(json_t *msg, const char *reason, const char *countries
   json_object_set_new(msg, "withheld", w);
 }
 
+/* Is m's chat known free of active effects at c->epoch (invariant 4)? Learns it if not. */
+static int chat_clean(hd_store_t *rd, hd_rt_mark_cache_t *c, int64_t chat_id, int *clean) {
+  *clean = 0;
+  if (c->clean == NULL)
+    return 0;
+  hd_rt_clean_t *slot = &c->clean[(uint64_t)chat_id * 0x9E3779B97F4A7C15ull >> 52];
+  if (slot->chat_id == chat_id && slot->epoch == c->epoch) {
+    *clean = 1;
+    return 0;
+  }
+  hd_store_effect_t *es = NULL;
+  size_t n = 0;
+  int rc = rd->ops->safety->effect_in_chat(rd, chat_id, 0, INT64_MAX, c->pool, &es, &n);
+  if (rc == 0 && n == 0) {
+    slot->chat_id = chat_id;
+    slot->epoch = c->epoch;
+    *clean = 1;
+  }
+  return rc;
+}
+
 /* Load the active effects of m (chat-level first, then the message's) into c. */
 static int cache_load(hd_store_t *rd, hd_rt_mark_cache_t *c, const hd_message_t *m) {
   hd_store_effect_t *ce = NULL, *me = NULL;
@@ -43,8 +65,11 @@ static int cache_load(hd_store_t *rd, hd_rt_mark_cache_t *c, const hd_message_t 
   c->chat_id = c->message_id = 0;
   c->n = 0;
   c->held = 0;
-  int rc = rd->ops->safety->effect_in_chat(rd, m->chat_id, 0, 0, c->pool, &ce, &nc);
-  if (rc == 0 && m->id > 0)
+  int clean = 0;
+  int rc = chat_clean(rd, c, m->chat_id, &clean);
+  if (rc == 0 && !clean)
+    rc = rd->ops->safety->effect_in_chat(rd, m->chat_id, 0, 0, c->pool, &ce, &nc);
+  if (rc == 0 && !clean && m->id > 0)
     rc = rd->ops->safety->effect_in_chat(rd, m->chat_id, m->id, m->id, c->pool, &me, &nm);
   if (rc == 0 && m->media.id != 0 && !m->media.quarantined)
     rc = rd->ops->safety->media_quarantined(rd, m->media.id, &c->held);

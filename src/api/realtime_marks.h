@@ -18,6 +18,12 @@
  *  2. Labels and quarantine apply to every variant; a withheld variant has no text/media.
  *  3. Unmarked events cost no allocation here and one effect read per distinct message
  *     of a publish (the cache), never a read per recipient.
+ *  4. Clean chats: each loop remembers chats that had no active effect at all (chat- or
+ *     message-level) together with the writer's auth epoch read BEFORE that store read.
+ *     Every job that can add an effect is submitted without HD_WJOB_AUTH_NEUTRAL, so the
+ *     epoch moves after its commit and before its done() (writer.h 6): an entry whose epoch
+ *     still equals the current one proves the chat is still clean, and the event needs no
+ *     effect read. A send into a clean chat therefore costs no store read at publish.
  */
 #ifndef HD_API_REALTIME_MARKS_H
 #define HD_API_REALTIME_MARKS_H
@@ -41,6 +47,13 @@ typedef struct {
   } w[];
 } hd_rt_variants_t;
 
+/* A loop's memory of clean chats (invariant 4): direct-mapped by chat id. */
+#define HD_RT_CLEAN_SLOTS 4096
+typedef struct {
+  int64_t chat_id;
+  uint64_t epoch;
+} hd_rt_clean_t;
+
 /* Effects of the last message looked up during one publish (pool owned by the caller). */
 typedef struct {
   int64_t chat_id, message_id; /* 0: empty */
@@ -48,6 +61,8 @@ typedef struct {
   size_t n;
   int64_t held; /* the message's media is quarantined */
   hd_mem_pool_t *pool;
+  hd_rt_clean_t *clean; /* HD_RT_CLEAN_SLOTS entries, or NULL: always read */
+  uint64_t epoch;       /* writer auth epoch read before this publish's first store read */
 } hd_rt_mark_cache_t;
 
 /* Apply label/quarantine of m to the update JSON upd; when m is withheld somewhere, *env =

@@ -91,6 +91,35 @@ def test_withheld_chat_pushed_per_country_label_and_plain(server, user):
                for u in fr_view), fr_view
 
 
+def test_decision_on_a_chat_the_loops_saw_clean_marks_the_next_push(server, user):
+    """Each loop remembers chats without effects (api/realtime_marks.h invariant 4); a
+    decision must end that memory before the next push."""
+    mod = grant(server, user("cm"), "moderator")
+    owner, de = user("co", country="FR"), user("cd", country="DE")
+    ch = owner.create("channel", username=uname("cc"))
+    de.join(ch["username"])
+
+    async def go():
+        async with websockets.connect(de.server.ws_url(de.token)) as ws:
+            await _hello(ws, de)
+            for i in range(4):  # the owner's loop learns that the chat is clean
+                await asyncio.to_thread(owner.send, ch["id"], f"clean {i}")
+                u = (await ws_collect(ws, _is("new_message", ch["id"]), 1))[0]
+                assert u["message"]["text"] == f"clean {i}", u
+            await asyncio.to_thread(report, de, {"type": "chat", "chat_id": ch["id"]},
+                                    "violence")
+            case = await asyncio.to_thread(case_of, mod, chat_id=ch["id"], type="chat")
+            await asyncio.to_thread(
+                decide, mod, case["id"], action="withhold", ground="illegal",
+                legal_ground="StGB 130", category="STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
+                keywords=[], countries=["DE"], label="Withheld")
+            await asyncio.to_thread(owner.send, ch["id"], "after the decision")
+            return (await ws_collect(ws, _is("new_message", ch["id"]), 1))[0]["message"]
+
+    m = arun(go())
+    assert "text" not in m and m["withheld"]["countries"] == ["DE"], json.dumps(m)
+
+
 def test_country_change_applies_from_next_connection(server, user):
     mod = grant(server, user("qm"), "moderator")
     owner, v = user("qo", country="FR"), user("qv", country="FR")
