@@ -34,14 +34,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_LOOPS 256
+#define MAX_LOOPS HD_APP_MAX_LOOPS
 
 static hd_app_t app;
 static hd_loop_ctx_t *ctxs[MAX_LOOPS];
 
 static hd_store_config_t store_config(const hd_config_t *cfg) {
-  hd_store_config_t sc = {
-      .data_dir = cfg->data_dir, .sync_full = cfg->sync_full, .busy_timeout_ms = 5000};
+  hd_store_config_t sc = {.data_dir = cfg->data_dir,
+                          .sync_full = cfg->sync_full,
+                          .busy_timeout_ms = 5000,
+                          .no_pipeline = !cfg->pipeline,
+                          .sync_delay_ms = cfg->test_sync_delay_ms};
   return sc;
 }
 
@@ -61,6 +64,7 @@ static void loop_start(hd_loop_t *loop, void *data) {
   }
   ctx->rt = hd_rt_loop_create(ctx);
   ctxs[i] = ctx;
+  atomic_store(&a->loops[i], ctx);
   hd_loop_set_data(loop, ctx);
 }
 
@@ -68,6 +72,7 @@ static void loop_stop(hd_loop_t *loop, void *data) {
   hd_loop_ctx_t *ctx = hd_loop_data(loop);
   if (!ctx)
     return;
+  hd_api_loop_stop(ctx);
   hd_rt_loop_t *rt = ctx->rt;
   ctx->rt = NULL;
   if (rt)
@@ -116,7 +121,8 @@ int main(int argc, char **argv) {
             hd_strerror(rc));
     goto fail_writer;
   }
-  if ((rc = hd_api_banks_start(&app, &sc)) != 0) { /* api/banks.c: live hash banks */
+  hd_writer_on_durable(app.writer, hd_api_on_durable, &app); /* parked replies (api/app.h) */
+  if ((rc = hd_api_banks_start(&app, &sc)) != 0) {           /* api/banks.c: live hash banks */
     fprintf(stderr, "heraldd: cannot load the hash banks: %s\n", hd_strerror(rc));
     goto fail_banks;
   }
@@ -164,7 +170,8 @@ int main(int argc, char **argv) {
          (unsigned long long)atomic_load(&app.messages_sent));
 
 fail_run:
-  hd_writer_destroy(app.writer); /* finish every acknowledged-to-be job first */
+  hd_writer_on_durable(app.writer, NULL, NULL); /* the loops are gone */
+  hd_writer_destroy(app.writer);                /* finish every acknowledged-to-be job first */
   app.writer = NULL;
   hd_server_destroy(app.server);
   hd_metrics_destroy(app.metrics); /* after the loops: they count until they stop */

@@ -191,6 +191,71 @@ static int dump_cb(const char *buf, size_t size, void *data) {
   return hd_buf_append(data, buf, size) == 0 ? 0 : -1;
 }
 
+/* ---- replies held until durable (app.h hd_api_reply, writer.h 7) ------------------------- */
+
+struct st_hd_parked_t {
+  hd_parked_t *next;
+  hd_call_t *call;
+  int status;
+  uint64_t need; /* durable_seq that covers everything the reply's reads could see */
+  hd_buf_t body;
+};
+
+static void send_json(hd_call_t *call, int status, hd_buf_t *b) {
+  hd_http_respond(call->req, status, "application/json", hd_iov(b->base, b->len));
+  hd_buf_dispose(b);
+}
+
+/* Answer the parked replies that are durable now, oldest first (needs never decrease). */
+static void parked_release(hd_loop_ctx_t *ctx) {
+  uint64_t durable = hd_writer_durable_seq(ctx->app->writer);
+  hd_parked_t *p;
+  while ((p = ctx->parked_head) != NULL && p->need <= durable) {
+    ctx->parked_head = p->next;
+    if (ctx->parked_head == NULL) {
+      ctx->parked_tail = NULL;
+      atomic_store(&ctx->parked, 0);
+    }
+    send_json(p->call, p->status, &p->body);
+    hd_mem_free(p);
+  }
+}
+
+static void parked_wake(hd_loop_t *loop, void *arg) {
+  (void)loop;
+  hd_loop_ctx_t *ctx = arg;
+  atomic_store(&ctx->wake_posted, 0);
+  if (ctx->app->writer)
+    parked_release(ctx);
+}
+
+void hd_api_on_durable(void *app, uint64_t durable_seq) {
+  (void)durable_seq;
+  hd_app_t *a = app;
+  for (int i = 0; i < HD_APP_MAX_LOOPS; i++) {
+    hd_loop_ctx_t *ctx = atomic_load(&a->loops[i]);
+    /* seq_cst pairs with hd_api_reply: it sets parked, then reads durable_seq; the writer set
+     * durable_seq, then reads parked here: one of the two sees the other */
+    if (ctx && atomic_load(&ctx->parked) && !atomic_exchange(&ctx->wake_posted, 1))
+      hd_loop_post(ctx->loop, parked_wake, ctx);
+  }
+}
+
+void hd_api_loop_stop(hd_loop_ctx_t *ctx) {
+  hd_parked_t *p;
+  while ((p = ctx->parked_head) != NULL) {
+    ctx->parked_head = p->next;
+    hd_buf_dispose(&p->body);
+    hd_buf_init(&p->body, 0);
+    hd_buf_appendf(&p->body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
+                   hd_err_code(HD_ERR_STORAGE), hd_strerror(HD_ERR_STORAGE));
+    send_json(p->call, hd_err_status(HD_ERR_STORAGE), &p->body);
+    hd_mem_free(p);
+  }
+  ctx->parked_tail = NULL;
+  atomic_store(&ctx->parked, 0);
+}
+
 void hd_api_reply(hd_call_t *call, int status, json_t *body) {
   hd_buf_t b;
   hd_buf_init(&b, 0);
@@ -200,8 +265,26 @@ void hd_api_reply(hd_call_t *call, int status, json_t *body) {
     hd_buf_appendf(&b, "{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\"}}");
   }
   json_decref(body);
-  hd_http_respond(call->req, status, "application/json", hd_iov(b.base, b.len));
-  hd_buf_dispose(&b);
+  hd_loop_ctx_t *ctx = call->ctx;
+  hd_writer_t *w = ctx ? ctx->app->writer : NULL;
+  if (call->durable || w == NULL) {
+    send_json(call, status, &b);
+    return;
+  }
+  uint64_t need = hd_writer_visible_seq(w); /* loaded after every read of this request */
+  if (ctx->parked_head == NULL && hd_writer_durable_seq(w) >= need) {
+    send_json(call, status, &b);
+    return;
+  }
+  hd_parked_t *p = hd_mem_alloc(sizeof(*p));
+  *p = (hd_parked_t){.call = call, .status = status, .need = need, .body = b};
+  if (ctx->parked_tail)
+    ctx->parked_tail->next = p;
+  else
+    ctx->parked_head = p;
+  ctx->parked_tail = p;
+  atomic_store(&ctx->parked, 1);
+  parked_release(ctx); /* durable may have moved before the flag was visible */
 }
 
 void hd_api_error_msg(hd_call_t *call, int err, const char *message) {
@@ -247,6 +330,7 @@ static int job_run(hd_store_t *tx, void *p) {
 
 static void job_back(hd_loop_t *loop, void *p) {
   wjob_t *j = p;
+  j->call->durable = 1; /* done() runs once the batch is durable (writer.h 1) */
   j->done(j->call, j->status, j->arg);
 }
 

@@ -30,8 +30,11 @@ typedef struct st_hd_metrics_t hd_metrics_t;
 typedef struct st_hd_signals_t hd_signals_t;
 typedef struct st_hd_rules_t hd_rules_t;
 
+#define HD_APP_MAX_LOOPS 256
+
 struct st_hd_app_t {
   hd_config_t cfg;
+  hd_loop_ctx_t *_Atomic loops[HD_APP_MAX_LOOPS]; /* set by each loop at start (main.c) */
   hd_server_t *server;
   hd_writer_t *writer;
   _Atomic uint64_t messages_sent; /* for /metrics */
@@ -55,11 +58,17 @@ typedef struct {
   uint64_t epoch, until_ms;
 } hd_auth_slot_t;
 
+typedef struct st_hd_parked_t hd_parked_t;
+
 struct st_hd_loop_ctx_t {
   hd_app_t *app;
   hd_loop_t *loop;
   hd_store_t *rd;   /* this loop's read handle */
   hd_rt_loop_t *rt; /* online WebSocket subscribers on this loop */
+  /* replies waiting for durability (hd_api_reply, writer.h 7); list is this loop's only */
+  hd_parked_t *parked_head, *parked_tail;
+  _Atomic int parked;      /* the list is not empty (read by the writer's threads) */
+  _Atomic int wake_posted; /* a release is already posted to this loop */
   hd_auth_slot_t auth[HD_AUTH_CACHE_SETS][HD_AUTH_CACHE_WAYS]; /* zeroed = empty; this loop
                                                                   only */
 };
@@ -74,10 +83,21 @@ typedef struct {
   hd_iovec_t params[HD_MAX_PATH_PARAMS]; /* path captures in order: /v1/chats/{id}/... */
   size_t nparams;
   size_t route_id; /* 1 + index of the matched route in the table; 0 before/without a match */
+  int durable;     /* answered from a write job's result: already durable (writer.h 7) */
 } hd_call_t;
 
-/* Respond with a JSON value (consumed) and the given status. */
+/* Respond with a JSON value (consumed) and the given status. A reply that may carry what this
+ * loop read from the store waits, if needed, until everything those reads could see is
+ * durable (writer.h 7): with pipelined commits a batch is visible up to one fdatasync before
+ * it is on disk, and no client may receive what a crash could take back. Replies to write
+ * jobs (call->durable) go at once. */
 void hd_api_reply(hd_call_t *call, int status, json_t *body);
+/* The writer's durability callback (main.c registers it with the app as ctx): wakes the loops
+ * that hold parked replies. */
+void hd_api_on_durable(void *app, uint64_t durable_seq);
+/* On the loop thread as it stops: parked replies are answered 503 (the store never confirmed
+ * them durable). */
+void hd_api_loop_stop(hd_loop_ctx_t *ctx);
 /* Respond with the error envelope {"error":{"code","message"}} for err (hd_err_t). */
 void hd_api_error(hd_call_t *call, int err);
 /* Same with a specific message (e.g. naming the bad field). */

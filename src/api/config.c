@@ -73,6 +73,10 @@ static const opt_t opts[] = {
     {"ws-ping-interval", K_MS, OFF(net.ws_ping_interval_ms), 0, 1, 86400000,
      "SECS     WebSocket keepalive ping period (default 30)"},
     {"sync", K_SYNC, OFF(sync_full), 0, 0, 0, "full|normal durability of commits (default full)"},
+    {"pipeline", K_ONOFF, OFF(pipeline), 0, 0, 0,
+     "on|off   overlap each commit's log sync with the next batch (default on)"},
+    {"test-sync-delay", K_INT, OFF(test_sync_delay_ms), 0, 0, 10000,
+     "MS       hold every pipelined log sync this long (test suites only; default 0)"},
     {"max-batch", K_SIZE, OFF(max_batch), 0, 1, 1000000,
      "N        most jobs in one group commit (default 4096)"},
     {"pwhash", K_PWHASH, OFF(pwhash), 0, 0, 0,
@@ -128,6 +132,7 @@ void hd_config_default(hd_config_t *cfg) {
   cfg->loops = 0;
   hd_net_limits_default(&cfg->net);
   cfg->sync_full = 1;
+  cfg->pipeline = 1;
   cfg->max_batch = 4096;
   cfg->pwhash = HD_PWHASH_INTERACTIVE;
   cfg->rate_register_per_min = 10;

@@ -20,6 +20,8 @@ typedef struct {
   hd_net_limits_t net;       /* --max-body, --max-header, --idle-timeout, --read-timeout,
                                 --ws-max-message, --ws-max-queued, --ws-ping-interval */
   int sync_full;             /* --sync full|normal (default full) */
+  int pipeline;              /* --pipeline on|off (default on; store/writer.h 7) */
+  int test_sync_delay_ms;    /* --test-sync-delay MS (tests only) */
   size_t max_batch;          /* --max-batch N: most jobs in one group commit (default 4096) */
   hd_pwhash_level_t pwhash;  /* --pwhash interactive|min (min: tests only) */
   int rate_register_per_min; /* --rate-register N: registrations per IP per minute (0 = off) */

@@ -197,6 +197,11 @@ typedef struct st_hd_store_ops_t {
    * everything and makes the next commit start the log from its beginning. *log_pages and
    * *done_pages (may be NULL) receive the log's size and the frames now in the database. */
   int (*checkpoint)(hd_store_t *s, int restart, int *log_pages, int *done_pages);
+  /* Pipelined commits (store/writer.c): from now on a commit publishes its changes without
+   * waiting for the disk; the caller must fdatasync() the returned descriptor before it
+   * acknowledges anything committed after this call. Returns -1 when the handle cannot
+   * (nothing changes: commits stay synchronous). Writer thread only; NULL if unsupported. */
+  int (*log_defer_sync)(hd_store_t *s);
 
   /* --- trust & safety: reports, cases, decisions (store/safety_ops.h, safety/) ----------- */
   const hd_store_safety_ops_t *safety;

@@ -23,6 +23,8 @@ typedef struct {
                             checkpoint thread runs them (store/writer.c) */
   int wal_restart_pages; /* writer: restart the log once it holds this many pages
                             (0: HD_WRITER_CKPT_RESTART) */
+  int no_pipeline;       /* writer: 1 keeps every commit synchronous (no sync thread overlap) */
+  int sync_delay_ms;     /* writer: sleep before each pipelined log sync (tests only) */
 } hd_store_config_t;
 
 /* Open a handle. readonly=0 creates the database and migrates its schema. Returns 0 and sets

@@ -25,6 +25,12 @@
  *     differs, so whatever a job changed (sessions, suspensions) is seen by every loop
  *     before the job is acknowledged. A job may be submitted HD_WJOB_AUTH_NEUTRAL only if it
  *     can change neither sessions nor account blocks (e.g. a plain text message send).
+ *  7. Durability sequence: batches are numbered 1, 2, …. hd_writer_visible_seq() is at least
+ *     the number of every batch whose changes a reader can see at the time of the call;
+ *     hd_writer_durable_seq() = s means batches 1..s are on disk. With pipelined commits
+ *     (the default when the store supports it) a batch is visible up to one fdatasync before
+ *     it is durable; a reply built from reads must wait until durable >= the visible seq
+ *     loaded after those reads (api/app.c does). Jobs are acknowledged only once durable.
  */
 #ifndef HD_STORE_WRITER_H
 #define HD_STORE_WRITER_H
@@ -43,7 +49,8 @@ typedef struct st_hd_writer_t hd_writer_t;
 
 /* Run inside the batch transaction on the writer thread; return 0 or a negative hd_err_t. */
 typedef int (*hd_wjob_run_t)(hd_store_t *tx, void *arg);
-/* Called on the writer thread after commit/rollback; must be quick (hand off to a loop). */
+/* Called after the batch is durable or rolled back (on the writer or its sync thread); must be
+ * quick (hand off to a loop). */
 typedef void (*hd_wjob_done_t)(void *arg, int status);
 
 typedef struct {
@@ -69,6 +76,13 @@ void hd_writer_submit_flags(hd_writer_t *w, hd_wjob_run_t run, hd_wjob_done_t do
                             unsigned flags);
 /* The auth epoch (invariant 6; thread-safe, acquire ordering). */
 uint64_t hd_writer_auth_epoch(hd_writer_t *w);
+/* Durability sequence (invariant 7; thread-safe). */
+uint64_t hd_writer_visible_seq(hd_writer_t *w);
+uint64_t hd_writer_durable_seq(hd_writer_t *w);
+/* Called (on a writer-owned thread, after the done() calls) each time durable_seq advances;
+ * must be quick. Set once before traffic; NULL clears it. */
+typedef void (*hd_writer_durable_fn)(void *ctx, uint64_t durable_seq);
+void hd_writer_on_durable(hd_writer_t *w, hd_writer_durable_fn fn, void *ctx);
 /* Copy the counters (thread-safe). */
 void hd_writer_stats(hd_writer_t *w, hd_writer_stats_t *out);
 /* Finish every queued job, stop the thread and close the handle. */

@@ -300,6 +300,11 @@ static int sq_rollback_to(hd_store_t *s) {
   return ret;
 }
 
+static int sq_log_defer_sync(hd_store_t *s) {
+  hd_sqlite_t *q = HD_SQ(s);
+  return q->readonly ? -1 : hd__sq_walbuf_defer(q->db);
+}
+
 static int sq_checkpoint(hd_store_t *s, int restart, int *log_pages, int *done_pages) {
   hd_sqlite_t *q = HD_SQ(s);
   int nlog = 0, ndone = 0;
@@ -396,6 +401,7 @@ static const hd_store_ops_t hd__sq_ops = {
     .bank_entry_insert = hd__sq_bank_entry_insert,
     .bank_entries_each = hd__sq_bank_entries_each,
     .checkpoint = sq_checkpoint,                             /* db.c */
+    .log_defer_sync = sq_log_defer_sync,                     /* db.c, walbuf.c */
     .safety = &hd__sq_safety_ops,                            /* safety.c */
     .health_touch = hd__sq_health_touch,                     /* health.c */
     .user_set_photo = hd__sq_user_set_photo,                 /* users.c */

@@ -75,6 +75,10 @@ void hd__sq_ctr_drop(hd_sqlite_t *q);
  * process by hd__sq_walbuf_register() and used by write handles with synchronous=FULL. */
 #define HD_SQ_WALBUF_VFS "hd-walbuf"
 int hd__sq_walbuf_register(void);
+/* Switch db's log to deferred syncs (walbuf.c invariant 3) and return the descriptor the
+ * caller must fdatasync() before acknowledging a commit; -1 when the log is not open through
+ * this VFS (nothing changes then). */
+int hd__sq_walbuf_defer(sqlite3 *db);
 
 /* Open the SQLite back-end (called by hd_store_open). */
 int hd__sq_open(const hd_store_config_t *cfg, int readonly, hd_store_t **out);

@@ -17,15 +17,33 @@
  * checkpoint thread) has left the buffer by then; the writer's own reads of the log flush
  * first. A crash loses only unsynced, unacknowledged frames, as without the buffer.
  *
+ * Deferred syncs (hd__sq_walbuf_defer, used by store/writer.c's pipelined commit): the
+ * commit's xSync then only flushes, so the commit publishes its frames without waiting for
+ * the disk, and the writer's sync thread makes them durable with fdatasync() on a second
+ * descriptor of the same file (sync_fd) before any job of that commit is acknowledged:
+ *
+ *   COMMIT ─► frames ─► xSync: flush only ─► wal-index updated ─► writer runs the next batch
+ *                                                 └─► sync thread: fdatasync(sync_fd) ─► acks
+ *
+ * That is SQLite's synchronous=NORMAL crash behaviour (the log may lose its newest commits,
+ * never its consistency) plus an explicit sync before every acknowledgement. The one sync
+ * SQLite's consistency depends on is never deferred: after a new log header is written
+ * (offset 0, the first commit after a restart) the next xSync is a real one, so frames of a
+ * new log generation never reach the disk ahead of their header.
+ *
  * Invariants:
  *  1. The file's logical content = the real file overlaid with buf at buf_off; every call
  *     that lets anyone observe the file (other than buffered writes) flushes first.
  *  2. A failed flush keeps the buffer (nothing is lost silently) and reports the I/O error
  *     to the caller, which SQLite treats as a failed commit.
+ *  3. With defer set, an xSync returns without syncing only if it is not the first sync of
+ *     the file and no header write happened since the last real sync.
  */
 #include "store/sqlite/internal.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Bytes gathered before a pwrite: the unix VFS writes at most 128 KiB - 1 per xWrite call
  * (it assumes page-sized writes), so a flush is one call of at most this much. */
@@ -37,6 +55,9 @@ typedef struct {
   unsigned char *buf; /* HD__WALBUF_CAP bytes, allocated on first buffered write */
   sqlite3_int64 buf_off;
   int buf_len;
+  int sync_fd;   /* our own read-only descriptor of the log, for deferred syncs; -1: none */
+  int defer;     /* invariant 3: xSync flushes only */
+  int need_sync; /* the next xSync must be real (first sync, or a header was written) */
 } walbuf_file;
 
 static sqlite3_vfs walbuf_vfs;
@@ -55,6 +76,9 @@ static int walbuf_close(sqlite3_file *p) {
   walbuf_file *f = (walbuf_file *)p;
   int rc = walbuf_flush(f);
   int rc2 = f->real->pMethods->xClose(f->real);
+  if (f->sync_fd >= 0)
+    close(f->sync_fd);
+  f->sync_fd = -1;
   sqlite3_free(f->buf);
   f->buf = NULL;
   return rc != SQLITE_OK ? rc : rc2;
@@ -69,6 +93,8 @@ static int walbuf_read(sqlite3_file *p, void *out, int n, sqlite3_int64 off) {
 static int walbuf_write(sqlite3_file *p, const void *data, int n, sqlite3_int64 off) {
   walbuf_file *f = (walbuf_file *)p;
   int rc;
+  if (off == 0) /* a new log header: it must be durable before frames of its generation */
+    f->need_sync = 1;
   if (f->buf_len > 0 && off >= f->buf_off && off + n <= f->buf_off + f->buf_len) {
     memcpy(f->buf + (off - f->buf_off), data, (size_t)n); /* a frame rewritten in place */
     return SQLITE_OK;
@@ -99,7 +125,12 @@ static int walbuf_truncate(sqlite3_file *p, sqlite3_int64 size) {
 static int walbuf_sync(sqlite3_file *p, int flags) {
   walbuf_file *f = (walbuf_file *)p;
   int rc = walbuf_flush(f);
-  return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
+  if (rc != SQLITE_OK || (f->defer && !f->need_sync)) /* invariant 3 */
+    return rc;
+  rc = f->real->pMethods->xSync(f->real, flags);
+  if (rc == SQLITE_OK)
+    f->need_sync = 0;
+  return rc;
 }
 
 static int walbuf_size(sqlite3_file *p, sqlite3_int64 *size) {
@@ -170,7 +201,21 @@ static int walbuf_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int 
   if (rc != SQLITE_OK)
     return rc; /* base.pMethods stays NULL: SQLite will not call xClose */
   f->base.pMethods = &walbuf_methods;
+  f->need_sync = 1;
+  f->sync_fd = name ? open(name, O_RDONLY | O_CLOEXEC) : -1;
   return SQLITE_OK;
+}
+
+int hd__sq_walbuf_defer(sqlite3 *db) {
+  sqlite3_file *jf = NULL;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &jf) != SQLITE_OK ||
+      jf == NULL || jf->pMethods != &walbuf_methods)
+    return -1; /* not in WAL mode yet, or not our VFS */
+  walbuf_file *f = (walbuf_file *)jf;
+  if (f->sync_fd < 0)
+    return -1;
+  f->defer = 1;
+  return f->sync_fd;
 }
 
 /* Everything but xOpen and the file size is the default VFS's. */
