@@ -11,7 +11,8 @@
  *     ├ mkdir -p data_dir (write handle)
  *     ├ sqlite3_open_v2(<data_dir>/herald.db, RW|CREATE or READONLY, NOMUTEX)
  *     ├ busy_timeout, foreign_keys=ON, mmap_size, extended result codes
- *     ├ write handle: journal_mode=WAL, synchronous=FULL|NORMAL, cache_size 128 MiB,
+ *     ├ write handle: page_size=1024 (a new database only), journal_mode=WAL,
+ *     │               synchronous=FULL|NORMAL, cache_size 128 MiB,
  *     │               temp_store=MEMORY, journal_size_limit, wal_autocheckpoint=0 when
  *     │               cfg->wal_manual (the writer's checkpoint thread), hd__sq_migrate()
  *     └ read handle:  cache_size 16 MiB, check user_version == HD_SQ_SCHEMA_VERSION
@@ -41,8 +42,17 @@
  *     is written, so after a crash the value is rebuilt from exactly what committed.
  *  4. Write handles with synchronous=FULL open through the "hd-walbuf" VFS (walbuf.c), which
  *     gathers the log's frame writes into large pwrite()s; it flushes before every sync, so
- *     each commit is on disk before it is published or acknowledged. NORMAL handles (no
+ *     each commit's frames are in the file before the commit is published, and on disk
+ *     before it is acknowledged (store/writer.c syncs pipelined commits). NORMAL handles (no
  *     sync per commit) do not use it: other connections could see unflushed commits.
+ *
+ * Page size: a new database gets 1 KiB pages. A private send dirties about four pages in
+ * different B-trees (the chat's message tail, its random_id index leaf, each participant's
+ * update-log tail), each a whole log frame at commit and a whole page at checkpoint; at
+ * 4 KiB that was ~16 KiB of log per ~150-byte message and a quarter of the writer's CPU went
+ * to copying and checksumming it. 1 KiB pages cut the writer's CPU per send by ~20 % in the
+ * msgs benchmark (docs/benchmarks.md). An existing database keeps its page size (SQLite
+ * changes it only by VACUUM).
  */
 #include "store/sqlite/internal.h"
 
@@ -510,7 +520,8 @@ int hd__sq_open(const hd_store_config_t *cfg, int readonly, hd_store_t **out) {
     if ((ret = check_version(q)) != 0)
       goto fail_close;
   } else {
-    if ((ret = check_wal(q)) != 0)
+    if ((ret = pragma(q, "PRAGMA page_size = 1024")) != 0 || /* no-op once created */
+        (ret = check_wal(q)) != 0)
       goto fail_close;
     if ((ret = pragma(q, cfg->sync_full ? "PRAGMA synchronous = FULL"
                                         : "PRAGMA synchronous = NORMAL")) != 0)
