@@ -10,9 +10,9 @@
  *                                   └─ append; level >= warn ─► flush
  *   hd_log_flush (the loop, once per iteration before it polls) ─► one write(2)
  *
- * At 10,000+ requests/s one write per access line cost the loops about a fifth of their CPU
- * (the appends contend on the log file's inode lock); a flush per loop iteration keeps the
- * log within one iteration of real time.
+ * With --access-log on, an unbuffered loop makes one write(2) per answered request on top of
+ * its socket writes; buffered, it makes one per loop iteration, and the log stays within one
+ * iteration of real time. (In the msgs benchmark the difference was within run-to-run noise.)
  *
  * Invariants:
  *  1. A line is never split: the buffer is written whole and only ends at line boundaries.
