@@ -15,10 +15,18 @@
  * JPEG speed: libjpeg-turbo is asked for JCS_EXT_RGBX (the same R, G, B as JCS_RGB: only the
  * layout differs), 16 scanlines a call, written straight into the float luma rows: an RGBX
  * pixel is 4 bytes, the size of the float it becomes, so each row is converted in place while
- * it is still in cache (4 pixels a step: (0.299 R + 0.587 G) + 0.114 B, float products and
- * sums in the reference's order; ISO C mode forbids FMA contraction). Grey rows are widened
- * from the end. CMYK keeps one row of scratch. PNG luma uses per-channel product tables
- * (R*r, G*g, B*b as floats): the same products, added in the same order.
+ * it is still in cache (16 pixels a step, AVX-512/AVX2/SSE2 clones: (0.299 R + 0.587 G) +
+ * 0.114 B, float products and sums in the reference's order; ISO C mode forbids FMA
+ * contraction). Grey rows are widened from the end. CMYK keeps one row of scratch. PNG luma
+ * uses per-channel product tables (R*r, G*g, B*b as floats): the same products, added in the
+ * same order.
+ *
+ * hd_image_decode_rows() hands a colour JPEG's RGBX batches to the caller unconverted (the
+ * PDQ filter computes the same luma inside its first pass, saving a pass over the rows).
+ *
+ * Tried and dropped (measured slower): raw_data_out for 4:2:0 files with our own fancy
+ * upsampling + YCbCr→RGB + luma (byte-exact on the tests, but libjpeg-turbo's 16-bit SIMD for
+ * those steps beats 32-bit-lane vector code: 6.65 vs 6.05 ms a file), see docs/hashing.md.
  *
  * Invariants:
  *  1. (image.h 1/2) luma is allocated only after width*height <= max_pixels is checked.
@@ -36,12 +44,7 @@
 #include <setjmp.h>
 #include <string.h>
 
-#define HD_JPEG_BATCH 16 /* scanlines per jpeg_read_scanlines call (>= rec_outbuf_height) */
-
-typedef float v4f __attribute__((vector_size(16)));
-typedef int v4i __attribute__((vector_size(16)));
-
-static inline v4f splat4(float f) { return (v4f){f, f, f, f}; }
+#define HD_JPEG_BATCH 16 /* scanlines per batch (>= rec_outbuf_height; the PDQ strip height) */
 
 typedef struct {
   float r[256], g[256], b[256];
@@ -112,11 +115,25 @@ static void jpeg_message(j_common_ptr cinfo, int level) {
     jpeg_fail(cinfo);
 }
 
+/* 16 lanes: one AVX-512 register, two AVX2 or four SSE2 registers; element-wise IEEE. */
+typedef float v16f __attribute__((vector_size(64)));
+typedef int v16i __attribute__((vector_size(64)));
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) &&       \
+    !defined(HD_PDQ_NO_CLONES)
+#define HD_IMAGE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define HD_IMAGE_CLONES
+#endif
+
 /*
  * Convert one decoded row in place: the row's float slots first hold w RGBX pixels (4 bytes
- * each, the same size as a float) or w grey bytes. RGBX uses 4 lanes of (cr * R + cg * G) +
- * cb * B, the reference's float operations in its order (no FMA: ISO C, no contraction).
+ * each, the same size as a float) or w grey bytes. RGBX uses 16 lanes of (cr * R + cg * G) +
+ * cb * B, the reference's float operations in its order (no FMA: ISO C, no contraction); each
+ * 16-pixel chunk is loaded before its floats overwrite it. The clones (AVX-512, AVX2, SSE2)
+ * perform the same element-wise operations, so they produce the same bits.
  */
+HD_IMAGE_CLONES
 static void row_to_luma(float *row, size_t w, int nc) {
   unsigned char *b = (unsigned char *)row;
   if (nc == 1) { /* grey bytes sit at the front: widen from the end */
@@ -124,20 +141,23 @@ static void row_to_luma(float *row, size_t w, int nc) {
       row[x] = (float)b[x];
     return;
   }
-  const v4f cr = splat4((float)0.299), cg = splat4((float)0.587), cb = splat4((float)0.114);
+  const float fr = (float)0.299, fg = (float)0.587, fb = (float)0.114;
+  const v16f cr = {fr, fr, fr, fr, fr, fr, fr, fr, fr, fr, fr, fr, fr, fr, fr, fr};
+  const v16f cg = {fg, fg, fg, fg, fg, fg, fg, fg, fg, fg, fg, fg, fg, fg, fg, fg};
+  const v16f cb = {fb, fb, fb, fb, fb, fb, fb, fb, fb, fb, fb, fb, fb, fb, fb, fb};
   size_t x = 0;
-  for (; x + 4 <= w; x += 4) {
-    v4i px;
+  for (; x + 16 <= w; x += 16) {
+    v16i px;
     memcpy(&px, b + 4 * x, sizeof(px));
-    v4f r = __builtin_convertvector(px & 0xff, v4f);
-    v4f g = __builtin_convertvector((px >> 8) & 0xff, v4f);
-    v4f bl = __builtin_convertvector((px >> 16) & 0xff, v4f);
-    v4f l = (cr * r + cg * g) + cb * bl;
+    v16f r = __builtin_convertvector(px & 0xff, v16f);
+    v16f g = __builtin_convertvector((px >> 8) & 0xff, v16f);
+    v16f bl = __builtin_convertvector((px >> 16) & 0xff, v16f);
+    v16f l = (cr * r + cg * g) + cb * bl;
     memcpy(row + x, &l, sizeof(l));
   }
   for (; x < w; x++) {
     const unsigned char *p = b + 4 * x;
-    row[x] = ((float)0.299 * (float)p[0] + (float)0.587 * (float)p[1]) + (float)0.114 * (float)p[2];
+    row[x] = (fr * (float)p[0] + fg * (float)p[1]) + fb * (float)p[2];
   }
 }
 
@@ -146,7 +166,7 @@ static void row_to_luma(float *row, size_t w, int nc) {
  * a HD_JPEG_BATCH-row scratch and handed to cb batch by batch (out is not used).
  */
 static int decode_jpeg(hd_iovec_t data, size_t max_pixels, hd_luma_image_t *out, hd_luma_rows_cb cb,
-                       void *cb_ctx) {
+                       hd_rgbx_rows_cb rgbx_cb, void *cb_ctx) {
   struct jpeg_decompress_struct cinfo;
   jpeg_ctx_t ctx;
   luma_tables_t t;
@@ -208,6 +228,15 @@ static int decode_jpeg(hd_iovec_t data, size_t max_pixels, hd_luma_image_t *out,
       if (n == 0)
         goto fail_jpeg;
       got += n;
+    }
+    if (rgbx_cb && nc == 4 && !ctx.row) { /* RGBX rows as decoded: the caller converts */
+      int cb_err = rgbx_cb(cb_ctx, (int)w, (int)h, (int)y, (int)got, (const unsigned char *)base,
+                           w * sizeof(float));
+      if (cb_err) {
+        err = cb_err;
+        goto fail_jpeg;
+      }
+      continue;
     }
     for (JDIMENSION i = 0; i < got; i++) {
       float *dst = base + i * w;
@@ -353,10 +382,11 @@ fail_png:
   return err;
 }
 
-int hd_image_decode_luma_rows(hd_iovec_t data, size_t max_pixels, hd_luma_rows_cb cb, void *ctx) {
+int hd_image_decode_rows(hd_iovec_t data, size_t max_pixels, hd_luma_rows_cb cb,
+                         hd_rgbx_rows_cb rgbx_cb, void *ctx) {
   hd_luma_image_t img;
   if (hd_image_sniff(data) == HD_IMAGE_JPEG)
-    return decode_jpeg(data, max_pixels, NULL, cb, ctx);
+    return decode_jpeg(data, max_pixels, NULL, cb, rgbx_cb, ctx);
   int err = hd_image_decode_luma(data, max_pixels, &img); /* PNG: whole plane, one batch */
   if (err)
     return err;
@@ -365,11 +395,15 @@ int hd_image_decode_luma_rows(hd_iovec_t data, size_t max_pixels, hd_luma_rows_c
   return err;
 }
 
+int hd_image_decode_luma_rows(hd_iovec_t data, size_t max_pixels, hd_luma_rows_cb cb, void *ctx) {
+  return hd_image_decode_rows(data, max_pixels, cb, NULL, ctx);
+}
+
 int hd_image_decode_luma(hd_iovec_t data, size_t max_pixels, hd_luma_image_t *out) {
   memset(out, 0, sizeof(*out));
   switch (hd_image_sniff(data)) {
   case HD_IMAGE_JPEG:
-    return decode_jpeg(data, max_pixels, out, NULL, NULL);
+    return decode_jpeg(data, max_pixels, out, NULL, NULL, NULL);
   case HD_IMAGE_PNG:
     return decode_png(data, max_pixels, out);
   default:

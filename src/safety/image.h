@@ -14,6 +14,10 @@
  * Untrusted input: every libjpeg/libpng error *and warning* (truncation, bad Huffman data,
  * CRC errors) fails the decode with HD_ERR_DECODE; nothing half-decoded is returned.
  *
+ * Streaming: hd_image_decode_luma_rows() hands luma rows to a callback batch by batch;
+ * hd_image_decode_rows() may instead hand a colour JPEG's rows as the RGBX libjpeg produced
+ * (the PDQ filter then computes the same luma inside its first pass).
+ *
  * Invariants:
  *  1. On success out->luma holds width*height floats and width, height >= 1; on failure
  *     out is zeroed and owns nothing.
@@ -65,6 +69,22 @@ typedef int (*hd_luma_rows_cb)(void *ctx, int width, int height, int y, int n, c
  * rows before a later decode error: only a 0 return means the image was complete.
  */
 int hd_image_decode_luma_rows(hd_iovec_t data, size_t max_pixels, hd_luma_rows_cb cb, void *ctx);
+
+/*
+ * Receives decoded colour rows unconverted: rows [y, y + n) of a width×height image as RGBX
+ * pixels (4 bytes: R, G, B, unused), rows `stride` bytes apart, valid during the call only.
+ * Returns like hd_luma_rows_cb.
+ */
+typedef int (*hd_rgbx_rows_cb)(void *ctx, int width, int height, int y, int n,
+                               const unsigned char *rgbx, size_t stride);
+
+/*
+ * hd_image_decode_luma_rows(), except that a colour JPEG's rows go to rgbx_cb as RGBX (the
+ * caller computes luma, e.g. fused into its own first pass); grey, CMYK and PNG rows still go
+ * to cb as luma.
+ */
+int hd_image_decode_rows(hd_iovec_t data, size_t max_pixels, hd_luma_rows_cb cb,
+                         hd_rgbx_rows_cb rgbx_cb, void *ctx);
 
 /* Free the plane and zero *img; safe on a zeroed or already disposed image. */
 void hd_luma_image_dispose(hd_luma_image_t *img);

@@ -9,29 +9,49 @@
  *   sum:   +a0 +a1 …      | +a[ri] -a[li]    | -a[li]
  *   write:       from step half-1 on, out[o] = sum / window   (window grows, stays, shrinks)
  *
- * Every lane of box_lanes() runs that exact sequence for one row or column; the lanes are the
- * 8 floats of a GCC vector (two SSE2 registers, or one AVX2 register in the clone the loader
- * picks on CPUs that have it), so 8 (or S) independent sums advance together:
+ * so output o adds input o + half - 1 (while inside) and subtracts input o - (w - half + 1)
+ * (once >= 0). Every SIMD lane runs that exact sequence for one row or column, so VL
+ * independent sums advance together. The kernels (pdq_lanes.h) exist for VL = 16 (AVX-512F),
+ * 8 (AVX2) and 4 (SSE2, NEON); hd_pdq_stream_begin picks the widest the CPU runs. Horizontal
+ * passes need rows in lanes, vertical passes columns, so data is transposed between passes,
+ * always as VL×VL blocks in registers (transpose16/8/4). The whole filter streams: rows
+ * arrive from the decoder in batches (hd_pdq_stream_push, or _push_rgbx with luma computed
+ * here) and only rings of rows are kept (P1 = 16 rows, P3 = 32 for every width):
  *
- *   vertical pass:    lanes = the S (cols rounded up to 8) columns, steps = rows
- *   horizontal pass:  8 rows are transposed (4×4 register shuffles) into a cols×8 strip
- *                     (L1-resident), lanes = the 8 rows, steps = columns, then transposed back
+ *   P1 pushed rows (float luma, or RGBX → luma in registers; `stage` only for unaligned pushes)
+ *     ─► pass 1 (rows, window wr, strip_pass1): transposed into a cols×P1 strip t1, one
+ *        running sum per row, each VL outputs transposed back from an L1 tile ─► ring1
+ *     ─► pass 2 (columns, window wc, pass2_group): P3 output rows at a time once their inputs
+ *        are in ring1; lanes = VL columns, sums in sum2; the VL×VL output blocks are
+ *        transposed in registers straight into pass 3's cols×P3 strip t1
+ *     ─► pass 3 (rows, window wr, strip_pass3): P3 rows as P3 / VL lane vectors (that many
+ *        dependency chains), dividing only at the 64 sampled columns ─► b2 (rows × 64)
+ *   finish: pass 4 (columns of b2, 64 lanes, sampled rows only) ─► b4 ─► 64×64 ─► DCT, bits
  *
- *   luma ─pass 1 (rows)─► b1 ─pass 2 (cols)─► ring[8 rows] ─pass 3 (rows, 64 sampled cols)─►
- *        b2 (rows×64) ─pass 4 (cols, sampled rows)─► b1 ─► out64
- *
- * Pass 2 hands each finished row to pass 3 through an 8-row ring (box_lanes' row callback),
- * so its full-size output never goes to memory. Passes 3 and 4 divide only at the indices the
- * 64×64 decimation samples (`want`), and pass 3 writes only the 64 sampled columns, so pass 4
- * filters a rows×64 matrix.
+ * Measured and not done: replacing sum / n by a reciprocal multiply (+ FMA correction) — the
+ * loops are bound by the add/subtract dependency chains and by transposes, not by division
+ * (swapping the divisions for multiplications changed the filter time by < 5 %, in the noise);
+ * decoding 4:2:0 JPEGs with raw_data_out and upsampling / converting here (image.c).
  *
  * Invariants:
- *  1. (pdq.h 1) Each lane computes sum += in[ri]; sum -= in[li]; out = sum / (float)n with the
- *     reference's phase lengths; vector ops are element-wise IEEE, so lanes equal the
- *     reference's scalar results. tests/unit/safety/pdq.c checks this against a plain port.
- *  2. Pad lanes (columns cols..S-1, rows past the image in a strip) are zero-filled inputs
- *     whose results are never read.
- *  3. work->buf1/buf2 each hold at least rows * max(S, 64) floats, plus the strip scratch.
+ *  1. (pdq.h 1) Each lane computes sum + in[ri], (sum + in[ri]) - in[li] or sum - in[li],
+ *     then sum / (float)n, with the reference's phase lengths and starting from sum = +0;
+ *     pass 2 writes the first and last forms as (sum + in[ri]) - 0 and (sum + 0) - in[li],
+ *     which are the same bits because a running sum is never -0 (advance_pass2). Vector ops
+ *     are element-wise IEEE and ISO C mode does not contract to FMA (no kernel target enables
+ *     FMA either), so every kernel width's lanes equal the reference's scalar results.
+ *     tests/unit/safety/pdq.c checks this against a plain port, in any push batch sizes, for
+ *     each kernel width (hd_pdq_work_t.lanes).
+ *  2. Transposes only move values (lane shuffles), never recompute them; RGBX → luma in pass 1
+ *     is (0.299 R + 0.587 G) + 0.114 B element-wise, the same operations as image.c.
+ *  3. Pad lanes (rows past the image in a strip, columns cols..S-1 of ring1) read zeros
+ *     (`zero`; ring1's pad columns are zeroed by begin and rewritten only with zeros by
+ *     strip_pass1's last tile) and write to `sink` or to pad columns; their results are never
+ *     read.
+ *  4. ring1 holds R1 = wc + SH1MAX + SH3MAX rows: pass 2 never reads a slot overwritten
+ *     since its row was written (advance_pass2 gives the bound).
+ *  5. work->buf holds layout_t's buffers for the streamed image, sized by begin (reserve());
+ *     push and finish never allocate.
  */
 #include "safety/pdq.h"
 
@@ -43,7 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 4 float lanes: SSE2 on x86-64, NEON on arm64; element-wise IEEE arithmetic either way. */
+/* 4 float lanes (the DCT): SSE2 on x86-64, NEON on arm64; element-wise IEEE either way. */
 typedef float v4f __attribute__((vector_size(16)));
 
 static inline v4f ld4(const float *p) {
@@ -54,25 +74,37 @@ static inline v4f ld4(const float *p) {
 static inline void st4(float *p, v4f v) { memcpy(p, &v, sizeof(v)); }
 static inline v4f splat4(float f) { return (v4f){f, f, f, f}; }
 
-/* Called by box_lanes after each output row, so a consumer can take rows from a small ring. */
-typedef struct {
-  void (*fn)(void *ctx, int row);
-  void *ctx;
-} row_sink_t;
-
-/* 8 float lanes for the box filter: two SSE2 registers, or one AVX2 register in the clone. */
+/* The filter's lane vectors: 16 floats (AVX-512), 8 (AVX2) or 4 (SSE2, NEON), each one native
+ * register. Unaligned, aliasing views for loads and stores. */
+typedef float v16f __attribute__((vector_size(64)));
 typedef float v8f __attribute__((vector_size(32)));
-/* an unaligned, aliasing view for loads and stores (macros: no v8f crosses a call ABI) */
+typedef int v16s __attribute__((vector_size(64)));
+typedef int v8s __attribute__((vector_size(32)));
+typedef int v4s __attribute__((vector_size(16)));
+typedef float v16f_u __attribute__((vector_size(64), aligned(4), may_alias));
 typedef float v8f_u __attribute__((vector_size(32), aligned(4), may_alias));
-#define ld8(p)    (*(const v8f_u *)(p))
-#define st8(p, v) (*(v8f_u *)(p) = (v))
-#define splat8(f) ((v8f){(f), (f), (f), (f), (f), (f), (f), (f)})
+typedef float v4f_u __attribute__((vector_size(16), aligned(4), may_alias));
+#define INLINE static inline __attribute__((always_inline))
 
+/* broadcast f (a plain variable or constant: it is evaluated once per lane) */
+#define splat16(f) ((v16f){f, f, f, f, f, f, f, f, f, f, f, f, f, f, f, f})
+#define splat8(f)  ((v8f){f, f, f, f, f, f, f, f})
+#define splat4v(f) ((v4f){f, f, f, f})
+
+#define SH1MAX 16 /* largest pass-1 strip P1 (rows) */
+#define SH3MAX 32 /* largest pass-2 group / pass-3 strip P3 (rows) */
+
+/* x86-64 GCC builds compile the 16- and 8-lane kernels for AVX-512F and AVX2 and pick them at
+ * run time; elsewhere only the 4-lane kernels (SSE2 / NEON) are used. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) &&       \
     !defined(HD_PDQ_NO_CLONES)
-#define HD_PDQ_CLONES __attribute__((target_clones("avx2", "default")))
+#define HD_PDQ_AVX512     __attribute__((target("avx512f")))
+#define HD_PDQ_AVX2       __attribute__((target("avx2")))
+#define HD_PDQ_HAVE(feat) __builtin_cpu_supports(feat)
 #else
-#define HD_PDQ_CLONES
+#define HD_PDQ_AVX512
+#define HD_PDQ_AVX2
+#define HD_PDQ_HAVE(feat) 0
 #endif
 
 /* ---- DCT matrix: rows 1..16 of the 64-point DCT-II, computed as the reference does ---- */
@@ -92,166 +124,396 @@ static void dct_matrix_init(void) {
 void hd_pdq_work_init(hd_pdq_work_t *w) { memset(w, 0, sizeof(*w)); }
 
 void hd_pdq_work_dispose(hd_pdq_work_t *w) {
-  hd_mem_free(w->buf1);
+  hd_mem_free(w->buf);
+  hd_mem_free(w->file);
   memset(w, 0, sizeof(*w));
 }
 
+/* Two-source lane shuffles (values are moved, never recomputed). */
+#if defined(__clang__)
+#define SHUF16(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+typedef int v16i __attribute__((vector_size(64)));
+#define SHUF16(a, b, ...) __builtin_shuffle(a, b, (v16i){__VA_ARGS__})
+#endif
+/* within each 128-bit lane: a0 b0 a1 b1 / a2 b2 a3 b3 (unpcklps / unpckhps) */
+#define UNPACK_LO_PS(a, b) SHUF16(a, b, 0, 16, 1, 17, 4, 20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29)
+#define UNPACK_HI_PS(a, b) SHUF16(a, b, 2, 18, 3, 19, 6, 22, 7, 23, 10, 26, 11, 27, 14, 30, 15, 31)
+/* within each 128-bit lane, pairs of floats: a01 b01 / a23 b23 (unpcklpd / unpckhpd) */
+#define UNPACK_LO_PD(a, b) SHUF16(a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29)
+#define UNPACK_HI_PD(a, b) SHUF16(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31)
+/* 128-bit lanes: (a.0, a.2, b.0, b.2) / (a.1, a.3, b.1, b.3) (shuff32x4) */
+#define LANES_02(a, b)     SHUF16(a, b, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27)
+#define LANES_13(a, b)     SHUF16(a, b, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31)
+
 /*
- * Box-filter `len` steps of 8*n8 lanes: in step s lane l is in[s*in_stride + l]. Writes
- * out[o*out_stride + l] for each output o with want == NULL or want[o] != 0. `sum` is
- * scratch of 8*n8 floats. With rs, output row o goes to out[(o % 8)*out_stride + l] (a ring of
- * 8 rows) and rs->fn(rs->ctx, o) runs once it is written. On x86-64 GCC also emits an AVX2 clone
- * chosen at load time (ifunc): the same element-wise IEEE operations on 8-float registers (AVX2
- * does not enable FMA, and ISO C mode does not contract), so both clones produce identical bits.
+ * Transpose the 16×16 block r[row][col] in registers: 4×4 transposes inside each 128-bit
+ * lane (unpack ps, then pd: u[4j + m] lane L = rows 4j..4j+3 of column 4L + m), then a 4×4
+ * transpose of the 128-bit lanes (two rounds of lane shuffles).
  */
-HD_PDQ_CLONES
-static void box_lanes(const float *in, size_t in_stride, float *out, size_t out_stride, int len,
-                      int n8, int w, const uint8_t *want, float *sum, const row_sink_t *rs) {
-  int half = (w + 2) / 2;
-  int p1 = half - 1, p2 = w - half + 1, p3 = len - w, p4 = half - 1;
-  int ri = 0, li = 0, oi = 0, n = 0;
-  memset(sum, 0, sizeof(float) * 8 * (size_t)n8);
-  for (int s = 0; s < p1; s++, ri++) {
-    const float *a = in + (size_t)ri * in_stride;
-    for (int c = 0; c < n8; c++)
-      st8(sum + 8 * c, ld8(sum + 8 * c) + ld8(a + 8 * c));
-    n++;
+INLINE void transpose16(v16f r[16]) {
+  v16f t[16], u[16];
+  for (int j = 0; j < 16; j += 2) {
+    t[j] = UNPACK_LO_PS(r[j], r[j + 1]);
+    t[j + 1] = UNPACK_HI_PS(r[j], r[j + 1]);
   }
-  for (int s = 0; s < p2; s++, ri++, oi++) {
-    const float *a = in + (size_t)ri * in_stride;
-    float *o = out + (size_t)(rs ? (oi & 7) : oi) * out_stride;
-    n++;
-    v8f d = splat8((float)n);
-    int wr = !want || want[oi];
-    for (int c = 0; c < n8; c++) {
-      v8f v = ld8(sum + 8 * c) + ld8(a + 8 * c);
-      st8(sum + 8 * c, v);
-      if (wr)
-        st8(o + 8 * c, v / d);
-    }
-    if (rs)
-      rs->fn(rs->ctx, oi);
+  for (int j = 0; j < 16; j += 4) {
+    u[j] = UNPACK_LO_PD(t[j], t[j + 2]);
+    u[j + 1] = UNPACK_HI_PD(t[j], t[j + 2]);
+    u[j + 2] = UNPACK_LO_PD(t[j + 1], t[j + 3]);
+    u[j + 3] = UNPACK_HI_PD(t[j + 1], t[j + 3]);
   }
-  {
-    v8f d = splat8((float)n);
-    for (int s = 0; s < p3; s++, ri++, li++, oi++) {
-      const float *a = in + (size_t)ri * in_stride, *b = in + (size_t)li * in_stride;
-      float *o = out + (size_t)(rs ? (oi & 7) : oi) * out_stride;
-      if (!want || want[oi]) {
-        for (int c = 0; c < n8; c++) {
-          v8f v = (ld8(sum + 8 * c) + ld8(a + 8 * c)) - ld8(b + 8 * c);
-          st8(sum + 8 * c, v);
-          st8(o + 8 * c, v / d);
-        }
-      } else {
-        for (int c = 0; c < n8; c++)
-          st8(sum + 8 * c, (ld8(sum + 8 * c) + ld8(a + 8 * c)) - ld8(b + 8 * c));
-      }
-      if (rs)
-        rs->fn(rs->ctx, oi);
-    }
-  }
-  for (int s = 0; s < p4; s++, li++, oi++) {
-    const float *b = in + (size_t)li * in_stride;
-    float *o = out + (size_t)(rs ? (oi & 7) : oi) * out_stride;
-    n--;
-    v8f d = splat8((float)n);
-    int wr = !want || want[oi];
-    for (int c = 0; c < n8; c++) {
-      v8f v = ld8(sum + 8 * c) - ld8(b + 8 * c);
-      st8(sum + 8 * c, v);
-      if (wr)
-        st8(o + 8 * c, v / d);
-    }
-    if (rs)
-      rs->fn(rs->ctx, oi);
+  for (int m = 0; m < 4; m++) {
+    v16f w0 = LANES_02(u[m], u[4 + m]), w1 = LANES_13(u[m], u[4 + m]);
+    v16f w2 = LANES_02(u[8 + m], u[12 + m]), w3 = LANES_13(u[8 + m], u[12 + m]);
+    r[m] = LANES_02(w0, w2);      /* column m:      lane 0 of each group */
+    r[4 + m] = LANES_02(w1, w3);  /* column 4 + m:  lane 1 */
+    r[8 + m] = LANES_13(w0, w2);  /* column 8 + m:  lane 2 */
+    r[12 + m] = LANES_13(w1, w3); /* column 12 + m: lane 3 */
   }
 }
 
-/* 4×4 transpose of rows a..d (lane shuffles only: values are moved, never recomputed). */
+/* 8×8 transposes for the 8-lane kernels. */
 #if defined(__clang__)
-#define SHUF4(x, y, i, j, k, l) __builtin_shufflevector(x, y, i, j, k, l)
+#define SHUF8(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
 #else
-typedef int v4i __attribute__((vector_size(16)));
-#define SHUF4(x, y, i, j, k, l) __builtin_shuffle(x, y, (v4i){i, j, k, l})
+typedef int v8i __attribute__((vector_size(32)));
+#define SHUF8(a, b, ...) __builtin_shuffle(a, b, (v8i){__VA_ARGS__})
 #endif
 
-static inline void transpose4(v4f *a, v4f *b, v4f *c, v4f *d) {
-  v4f t0 = SHUF4(*a, *b, 0, 4, 1, 5), t1 = SHUF4(*a, *b, 2, 6, 3, 7);
-  v4f t2 = SHUF4(*c, *d, 0, 4, 1, 5), t3 = SHUF4(*c, *d, 2, 6, 3, 7);
-  *a = SHUF4(t0, t2, 0, 1, 4, 5);
-  *b = SHUF4(t0, t2, 2, 3, 6, 7);
-  *c = SHUF4(t1, t3, 0, 1, 4, 5);
-  *d = SHUF4(t1, t3, 2, 3, 6, 7);
+/* Transpose the 8×8 block r[row][col]: the same three steps as transpose16 on two 128-bit
+ * lanes (unpack ps, unpack pd, then combine lanes), i.e. AVX2's unpck/shufps/vperm2f128. */
+INLINE void transpose8(v8f r[8]) {
+  v8f t[8], u[8];
+  for (int j = 0; j < 8; j += 2) {
+    t[j] = SHUF8(r[j], r[j + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    t[j + 1] = SHUF8(r[j], r[j + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int j = 0; j < 8; j += 4) {
+    u[j] = SHUF8(t[j], t[j + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[j + 1] = SHUF8(t[j], t[j + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    u[j + 2] = SHUF8(t[j + 1], t[j + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[j + 3] = SHUF8(t[j + 1], t[j + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+  }
+  for (int m = 0; m < 4; m++) {
+    r[m] = SHUF8(u[m], u[4 + m], 0, 1, 2, 3, 8, 9, 10, 11);
+    r[4 + m] = SHUF8(u[m], u[4 + m], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
 }
 
-/* Strip t[c * 8 + k0 + i] = row i (of 4) column c, for cols columns. */
-static void rows_to_strip(const float *const src[4], int cols, float *t, int k0) {
-  int c = 0;
-  for (; c + 4 <= cols; c += 4) {
-    v4f a = ld4(src[0] + c), b = ld4(src[1] + c), cc = ld4(src[2] + c), d = ld4(src[3] + c);
-    transpose4(&a, &b, &cc, &d);
-    st4(t + (size_t)c * 8 + k0, a);
-    st4(t + (size_t)(c + 1) * 8 + k0, b);
-    st4(t + (size_t)(c + 2) * 8 + k0, cc);
-    st4(t + (size_t)(c + 3) * 8 + k0, d);
-  }
-  for (; c < cols; c++)
-    for (int i = 0; i < 4; i++)
-      t[(size_t)c * 8 + k0 + i] = src[i][c];
+/* 4×4 transpose for the 4-lane kernels (unpcklps/unpckhps, movlhps/movhlps). */
+#if defined(__clang__)
+#define SHUF4(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+typedef int v4i __attribute__((vector_size(16)));
+#define SHUF4(a, b, ...) __builtin_shuffle(a, b, (v4i){__VA_ARGS__})
+#endif
+INLINE void transpose4(v4f r[4]) {
+  v4f t0 = SHUF4(r[0], r[1], 0, 4, 1, 5), t1 = SHUF4(r[0], r[1], 2, 6, 3, 7);
+  v4f t2 = SHUF4(r[2], r[3], 0, 4, 1, 5), t3 = SHUF4(r[2], r[3], 2, 6, 3, 7);
+  r[0] = SHUF4(t0, t2, 0, 1, 4, 5);
+  r[1] = SHUF4(t0, t2, 2, 3, 6, 7);
+  r[2] = SHUF4(t1, t3, 0, 1, 4, 5);
+  r[3] = SHUF4(t1, t3, 2, 3, 6, 7);
 }
 
-/* The inverse: row i (of 4) column c = t[c * 8 + k0 + i]. */
-static void strip_to_rows(const float *t, int cols, int k0, float *const dst[4]) {
-  int c = 0;
-  for (; c + 4 <= cols; c += 4) {
-    v4f a = ld4(t + (size_t)c * 8 + k0), b = ld4(t + (size_t)(c + 1) * 8 + k0);
-    v4f cc = ld4(t + (size_t)(c + 2) * 8 + k0), d = ld4(t + (size_t)(c + 3) * 8 + k0);
-    transpose4(&a, &b, &cc, &d);
-    st4(dst[0] + c, a);
-    st4(dst[1] + c, b);
-    st4(dst[2] + c, cc);
-    st4(dst[3] + c, d);
+/* Luma of one RGBX pixel: (0.299 R + 0.587 G) + 0.114 B in float, the reference's
+ * operations in its order (image.c's row_to_luma computes the same). */
+static inline float rgbx_luma(const unsigned char *p) {
+  return ((float)0.299 * (float)p[0] + (float)0.587 * (float)p[1]) + (float)0.114 * (float)p[2];
+}
+
+/* One lane width's kernels (pdq_lanes.h), chosen by hd_pdq_stream_begin. */
+typedef struct {
+  int p1, p3; /* rows of a pass-1 strip, of a pass-2 group / pass-3 strip */
+  void (*pass1)(const float *const *src, const unsigned char *const *rgbx, float *const *dst,
+                int cols, int w, float *t);
+  void (*pass2_add)(const float *A, float *sum, int ncols);
+  void (*pass2_group)(const float *const *A, const float *const *B, const float *dv, int g,
+                      float *sum, int ncols, float *t);
+  void (*pass3)(float *out, int nrows, int cols, int w, const int *sel, const uint8_t *want,
+                const float *t1, float *t2);
+  void (*pass4)(const float *in, float *out, int rows, int w, const uint8_t *want);
+} kernels_t;
+
+#define VL           16
+#define P1           16
+#define P3           32
+#define VF           v16f
+#define VFU          v16f_u
+#define VI           v16s
+#define VSPLAT(f)    splat16(f)
+#define TRANSPOSE(r) transpose16(r)
+#define FN(name)     name##_16
+#define TGT          HD_PDQ_AVX512
+#include "safety/pdq_lanes.h"
+#undef VL
+#undef P1
+#undef P3
+#undef VF
+#undef VFU
+#undef VI
+#undef VSPLAT
+#undef TRANSPOSE
+#undef FN
+#undef TGT
+
+#define VL           8
+#define P1           16
+#define P3           32
+#define VF           v8f
+#define VFU          v8f_u
+#define VI           v8s
+#define VSPLAT(f)    splat8(f)
+#define TRANSPOSE(r) transpose8(r)
+#define FN(name)     name##_8
+#define TGT          HD_PDQ_AVX2
+#include "safety/pdq_lanes.h"
+#undef VL
+#undef P1
+#undef P3
+#undef VF
+#undef VFU
+#undef VI
+#undef VSPLAT
+#undef TRANSPOSE
+#undef FN
+#undef TGT
+
+#define VL           4
+#define P1           16
+#define P3           32
+#define VF           v4f
+#define VFU          v4f_u
+#define VI           v4s
+#define VSPLAT(f)    splat4v(f)
+#define TRANSPOSE(r) transpose4(r)
+#define FN(name)     name##_4
+#define TGT
+#include "safety/pdq_lanes.h"
+#undef VL
+#undef P1
+#undef P3
+#undef VF
+#undef VFU
+#undef VI
+#undef VSPLAT
+#undef TRANSPOSE
+#undef FN
+#undef TGT
+
+/* The widest kernels this CPU runs, or narrower ones if `lanes` (tests) asks for 8 or 4. */
+static const kernels_t *pick_kernels(int lanes) {
+  if ((lanes == 0 || lanes >= 16) && HD_PDQ_HAVE("avx512f"))
+    return &kernels_16;
+  if ((lanes == 0 || lanes >= 8) && HD_PDQ_HAVE("avx2"))
+    return &kernels_8;
+  return &kernels_4;
+}
+
+/* Where the stream's buffers live in work->buf for a rows×cols image (see reserve()). */
+typedef struct {
+  size_t S;        /* cols rounded up to 16: the lanes of pass 2 */
+  int R1;          /* rows in ring1 */
+  float *stage;    /* SH1MAX rows × S: pushed rows waiting to fill a strip */
+  float *t1;       /* cols × P1 pass-1 strip, then cols × P3 pass-3 strip (pass2_group) */
+  float *t2;       /* cols × P3: pass-3 output (only the sampled columns are written) */
+  float *ring1;    /* R1 rows × S: pass-1 output, row r in slot r % R1 */
+  float *sum2;     /* S: pass-2 running sums */
+  float *b2, *b4;  /* rows × 64: pass-3 output, pass-4 output */
+  float *zero;     /* S zeros: the source of pad lanes and of missing pass-2 operands */
+  float *sink;     /* S: where pad lanes are written; a scratch row for push_rgbx */
+  uint8_t *want_c; /* cols flags: columns the decimation samples */
+  uint8_t *want_r; /* rows flags: rows the decimation samples */
+} layout_t;
+
+/* Size work for a rows×cols image and lay out the buffers; HD_ERR_TOO_LARGE if impossible. */
+static int reserve(hd_pdq_work_t *work, int rows, int cols, layout_t *L) {
+  size_t S = ((size_t)cols + 15) & ~(size_t)15, wc = ((size_t)rows + 127) / 128;
+  size_t R1 = wc + SH1MAX + SH3MAX; /* see advance_pass2 */
+  size_t flags = ((size_t)cols + (size_t)rows + 3) / 4;
+  size_t need = SH1MAX * S + 2 * S * SH3MAX + R1 * S + S + 2 * (size_t)rows * 64 + 2 * S + flags;
+  if (need > work->cap) {
+    if (need > ((size_t)1 << 40) / sizeof(float))
+      return HD_ERR_TOO_LARGE;
+    float *p = hd_mem_try_alloc(need * sizeof(float));
+    if (!p)
+      return HD_ERR_TOO_LARGE;
+    hd_mem_free(work->buf);
+    work->buf = p;
+    work->cap = need;
   }
-  for (; c < cols; c++)
-    for (int i = 0; i < 4; i++)
-      dst[i][c] = t[(size_t)c * 8 + k0 + i];
+  float *p = work->buf;
+  L->S = S;
+  L->R1 = (int)R1;
+  L->stage = p, p += SH1MAX * S;
+  L->t1 = p, p += S * SH3MAX;
+  L->t2 = p, p += S * SH3MAX;
+  L->ring1 = p, p += R1 * S;
+  L->sum2 = p, p += S;
+  L->b2 = p, p += (size_t)rows * 64;
+  L->b4 = p, p += (size_t)rows * 64;
+  L->zero = p, p += S;
+  L->sink = p, p += S;
+  L->want_c = (uint8_t *)p;
+  L->want_r = L->want_c + cols;
+  return 0;
+}
+
+/* The 64 rows (columns) of an n-row (-column) image that the decimation samples. */
+static int sample_index(int i, int n) { return (int)(((i + 0.5) * n) / 64); }
+
+int hd_pdq_stream_begin(hd_pdq_work_t *work, int rows, int cols) {
+  layout_t L;
+  work->rows = work->cols = work->next = work->staged = work->out2 = 0;
+  if (rows < HD_PDQ_MIN_DIM || cols < HD_PDQ_MIN_DIM)
+    return HD_ERR_IMAGE_TOO_SMALL;
+  int err = reserve(work, rows, cols, &L);
+  if (err)
+    return err;
+  memset(L.zero, 0, sizeof(float) * L.S);
+  memset(L.sum2, 0, sizeof(float) * L.S);
+  memset(L.want_c, 0, (size_t)cols + (size_t)rows);
+  for (int i = 0; i < 64; i++) {
+    L.want_c[sample_index(i, cols)] = 1;
+    L.want_r[sample_index(i, rows)] = 1;
+  }
+  for (int r = 0; r < L.R1; r++) /* pad columns of pass 2's input (invariant 3) */
+    memset(L.ring1 + (size_t)r * L.S + cols, 0, sizeof(float) * (L.S - (size_t)cols));
+  work->strip = pick_kernels(work->lanes)->p1;
+  work->rows = rows;
+  work->cols = cols;
+  return 0;
 }
 
 /*
- * Horizontal pass: filter each of `rows` rows of `cols` floats with window w. With sel == NULL
- * writes every column to out (stride out_stride); else writes out[r*64 + j] = filtered
- * column sel[j] for j < 64, where want marks the columns in sel. Rows past the image in the
- * last strip read from `zero` (cols zero floats) and are written to `sink`.
+ * Advance passes 2 and 3 over the pass-1 rows available so far (avail), P3 output rows at a
+ * time. Pass 2 (columns, window wc): output row o adds input row o + half - 1 (a zero row
+ * once past the image) and subtracts row o - (wc - half + 1) (a zero row while negative),
+ * after the first half - 1 rows were added to the zero sums. Adding or subtracting +0 leaves
+ * a running sum unchanged bit for bit unless the sum is -0, and a sum that starts at +0 never
+ * becomes -0 (x + y and x - y give -0 only from a -0 operand x), so this is exactly the
+ * reference's grow / slide / shrink sequence. A group [o0, o0 + g) needs input rows up to
+ * o0 + g + half - 2; its oldest input is o0 - (wc - half + 1) > avail_before - P3 - wc, and
+ * at most P1 rows arrive at once, so ring1 (wc + SH1MAX + SH3MAX rows) never overwrites a row
+ * still needed.
  */
-static void box_rows(const float *in, size_t in_stride, float *out, size_t out_stride, int rows,
-                     int cols, int w, const int *sel, const uint8_t *want, float *t1, float *t2,
-                     const float *zero, float *sink) {
-  float sum[8];
-  for (int r0 = 0; r0 < rows; r0 += 8) {
-    int lanes = HD_MIN(8, rows - r0);
-    for (int k0 = 0; k0 < 8; k0 += 4) {
-      const float *src[4];
-      for (int i = 0; i < 4; i++)
-        src[i] = k0 + i < lanes ? in + (size_t)(r0 + k0 + i) * in_stride : zero;
-      rows_to_strip(src, cols, t1, k0);
+static void advance_pass2(hd_pdq_work_t *work, const kernels_t *K, const layout_t *L, int avail) {
+  int rows = work->rows, cols = work->cols, wc = (rows + 127) / 128, half = (wc + 2) / 2;
+  int lag = wc - half + 1, ncols = (int)L->S, group = K->p3;
+#define RING1(r) (L->ring1 + (size_t)((r) % L->R1) * L->S)
+  while (work->out2 < rows) {
+    int o0 = work->out2, g = HD_MIN(group, rows - o0);
+    if (HD_MIN(rows, o0 + g + half - 1) > avail)
+      break;
+    if (o0 == 0)
+      for (int r = 0; r < half - 1; r++)
+        K->pass2_add(RING1(r), L->sum2, ncols);
+    const float *A[SH3MAX], *B[SH3MAX];
+    float dv[SH3MAX];
+    int sel[64];
+    for (int i = 0; i < g; i++) {
+      int o = o0 + i, a = o + half - 1, b = o - lag;
+      A[i] = a < rows ? RING1(a) : L->zero;
+      B[i] = b >= 0 ? RING1(b) : L->zero;
+      dv[i] = (float)((a < rows ? a : rows - 1) - (b >= 0 ? b : -1));
     }
-    box_lanes(t1, 8, t2, 8, cols, 1, w, want, sum, NULL);
-    if (sel) {
-      for (int k = 0; k < lanes; k++) {
-        float *dst = out + (size_t)(r0 + k) * out_stride;
-        for (int j = 0; j < 64; j++)
-          dst[j] = t2[(size_t)sel[j] * 8 + k];
-      }
+    K->pass2_group(A, B, dv, g, L->sum2, ncols, L->t1);
+    for (int j = 0; j < 64; j++)
+      sel[j] = sample_index(j, cols);
+    K->pass3(L->b2 + (size_t)o0 * 64, g, cols, (cols + 127) / 128, sel, L->want_c, L->t1, L->t2);
+    work->out2 = o0 + g;
+  }
+#undef RING1
+}
+
+/* Pass 1 on rows [y0, y0 + k) (k <= P1) given by src[] (floats) or rgbx[] (RGBX), the rest
+ * pointing at zeros, into ring1; then advance passes 2 and 3. */
+static void push_strip(hd_pdq_work_t *work, const layout_t *L, const float *const *src,
+                       const unsigned char *const *rgbx, int y0, int k) {
+  const kernels_t *K = pick_kernels(work->lanes);
+  const float *s[SH1MAX];
+  const unsigned char *x[SH1MAX];
+  float *d[SH1MAX];
+  for (int i = 0; i < K->p1; i++) {
+    s[i] = src && i < k ? src[i] : L->zero;
+    x[i] = rgbx && i < k ? rgbx[i] : (const unsigned char *)L->zero;
+    d[i] = i < k ? L->ring1 + (size_t)((y0 + i) % L->R1) * L->S : L->sink;
+  }
+  K->pass1(s, rgbx ? x : NULL, d, work->cols, (work->cols + 127) / 128, L->t1);
+  advance_pass2(work, K, L, y0 + k);
+}
+
+void hd_pdq_stream_push(hd_pdq_work_t *work, const float *luma, int n) {
+  layout_t L;
+  int rows = work->rows, cols = work->cols, strip = work->strip;
+  HD_ASSERT(rows > 0 && n >= 0 && n <= rows - work->next);
+  int err = reserve(work, rows, cols, &L); /* sized by begin: no allocation here */
+  HD_ASSERT(err == 0);
+  if (rows == 64 && cols == 64) { /* the reference skips the filter at exactly 64×64 */
+    memcpy(L.b4 + (size_t)work->next * 64, luma, sizeof(float) * 64 * (size_t)n);
+    work->next += n;
+    return;
+  }
+  while (n > 0) {
+    const float *src[SH1MAX];
+    int y = work->next;
+    if (work->staged == 0 && (n >= strip || n == rows - y)) { /* whole strip straight from luma */
+      int k = HD_MIN(n, strip);
+      for (int i = 0; i < k; i++)
+        src[i] = luma + (size_t)i * cols;
+      push_strip(work, &L, src, NULL, y, k);
+      luma += (size_t)k * cols, n -= k, work->next += k;
       continue;
     }
-    for (int k0 = 0; k0 < lanes; k0 += 4) {
-      float *dst[4];
-      for (int i = 0; i < 4; i++)
-        dst[i] = k0 + i < lanes ? out + (size_t)(r0 + k0 + i) * out_stride : sink;
-      strip_to_rows(t2, cols, k0, dst);
+    int k = HD_MIN(n, strip - work->staged); /* otherwise gather rows in the stage */
+    for (int i = 0; i < k; i++)
+      memcpy(L.stage + (size_t)(work->staged + i) * L.S, luma + (size_t)i * cols,
+             sizeof(float) * (size_t)cols);
+    work->staged += k, work->next += k, luma += (size_t)k * cols, n -= k;
+    if (work->staged == strip || work->next == rows) {
+      for (int i = 0; i < work->staged; i++)
+        src[i] = L.stage + (size_t)i * L.S;
+      push_strip(work, &L, src, NULL, work->next - work->staged, work->staged);
+      work->staged = 0;
     }
   }
+}
+
+void hd_pdq_stream_push_rgbx(hd_pdq_work_t *work, const unsigned char *rgbx, size_t stride, int n) {
+  layout_t L;
+  int rows = work->rows, cols = work->cols, strip = work->strip;
+  HD_ASSERT(rows > 0 && n >= 0 && n <= rows - work->next);
+  int err = reserve(work, rows, cols, &L);
+  HD_ASSERT(err == 0);
+  while (n > 0) {
+    int y = work->next;
+    if (work->staged == 0 && !(rows == 64 && cols == 64) && (n >= strip || n == rows - y)) {
+      const unsigned char *src[SH1MAX]; /* whole strip: luma computed inside pass 1 */
+      int k = HD_MIN(n, strip);
+      for (int i = 0; i < k; i++)
+        src[i] = rgbx + (size_t)i * stride;
+      push_strip(work, &L, NULL, src, y, k);
+      rgbx += (size_t)k * stride, n -= k, work->next += k;
+      continue;
+    }
+    float *row = L.sink; /* otherwise one row at a time through the float path */
+    for (int x = 0; x < cols; x++)
+      row[x] = rgbx_luma(rgbx + 4 * (size_t)x);
+    hd_pdq_stream_push(work, row, 1);
+    rgbx += stride, n--;
+  }
+}
+
+/* Pass 4 and decimation into out64, once every row was pushed (passes 1-3 are done). */
+static void downsample_rest(hd_pdq_work_t *work, float out64[64][64]) {
+  layout_t L;
+  int rows = work->rows, cols = work->cols, err = reserve(work, rows, cols, &L);
+  HD_ASSERT(err == 0);
+  if (!(rows == 64 && cols == 64))
+    pick_kernels(work->lanes)->pass4(L.b2, L.b4, rows, (rows + 127) / 128, L.want_r);
+  for (int i = 0; i < 64; i++)
+    memcpy(out64[i], L.b4 + (size_t)sample_index(i, rows) * 64, sizeof(out64[i]));
 }
 
 static int quality_metric(const float a[64][64]) {
@@ -341,131 +603,6 @@ static void dct_dihedral(const float a[16][16], hd_pdq_dihedral_t d, float b[16]
         break;
       }
     }
-}
-
-/* Pass 3 fed from pass 2's ring: the state box_lanes' row callback needs. */
-typedef struct {
-  const float *ring;
-  size_t S;
-  float *out; /* rows×64 */
-  int rows, cols, w;
-  const int *sel;
-  const uint8_t *want;
-  float *t1, *t2;
-  const float *zero;
-  float *sink;
-} pass3_t;
-
-/* Once ring rows r0..row (r0 = row rounded down to 8) are complete, filter them along rows. */
-static void pass3_rows(void *ctx, int row) {
-  pass3_t *p = ctx;
-  if ((row & 7) != 7 && row != p->rows - 1)
-    return;
-  int r0 = row & ~7;
-  box_rows(p->ring, p->S, p->out + (size_t)r0 * 64, 64, row - r0 + 1, p->cols, p->w, p->sel,
-           p->want, p->t1, p->t2, p->zero, p->sink);
-}
-
-/* Where downsample's buffers live for a rows×cols image (see reserve()). */
-typedef struct {
-  size_t S, wide, plane, strip;
-  float *b1, *b2, *t1, *t2, *sum, *zero, *sink, *ring;
-} layout_t;
-
-/* Size work for a rows×cols image and lay out the buffers; HD_ERR_TOO_LARGE if impossible. */
-static int reserve(hd_pdq_work_t *work, int rows, int cols, layout_t *L) {
-  L->S = ((size_t)cols + 7) & ~(size_t)7;
-  L->wide = HD_MAX(L->S, (size_t)64);
-  L->plane = (size_t)rows * L->wide;
-  L->strip = (size_t)cols * 8;
-  /* per buffer: plane, strip; buf1 tail: zero row; buf2 tail: sum, sink row, 8-row ring */
-  size_t need = L->plane + L->strip + 10 * L->wide;
-  if (need > work->cap) {
-    if (need > ((size_t)1 << 40) / (2 * sizeof(float)))
-      return HD_ERR_TOO_LARGE;
-    float *p = hd_mem_try_alloc(2 * need * sizeof(float));
-    if (!p)
-      return HD_ERR_TOO_LARGE;
-    hd_mem_free(work->buf1);
-    work->buf1 = p;
-    work->buf2 = p + need;
-    work->cap = need;
-  }
-  L->b1 = work->buf1;
-  L->b2 = work->buf2;
-  L->t1 = L->b1 + L->plane;
-  L->zero = L->t1 + L->strip;
-  L->t2 = L->b2 + L->plane;
-  L->sum = L->t2 + L->strip;
-  L->sink = L->sum + L->wide;
-  L->ring = L->sink + L->wide;
-  return 0;
-}
-
-int hd_pdq_stream_begin(hd_pdq_work_t *work, int rows, int cols) {
-  layout_t L;
-  work->rows = work->cols = work->next = 0;
-  if (rows < HD_PDQ_MIN_DIM || cols < HD_PDQ_MIN_DIM)
-    return HD_ERR_IMAGE_TOO_SMALL;
-  int err = reserve(work, rows, cols, &L);
-  if (err)
-    return err;
-  memset(L.zero, 0, sizeof(float) * L.wide);
-  work->rows = rows;
-  work->cols = cols;
-  return 0;
-}
-
-void hd_pdq_stream_push(hd_pdq_work_t *work, const float *luma, int n) {
-  layout_t L;
-  int rows = work->rows, cols = work->cols, y = work->next;
-  HD_ASSERT(rows > 0 && n >= 0 && n <= rows - y);
-  int err = reserve(work, rows, cols, &L); /* sized by begin: no allocation here */
-  HD_ASSERT(err == 0);
-  float *dst = L.b1 + (size_t)y * L.S;
-  if (rows == 64 && cols == 64) { /* the reference skips the filter at exactly 64×64 */
-    for (int r = 0; r < n; r++)
-      memcpy(dst + (size_t)r * L.S, luma + (size_t)r * 64, 64 * sizeof(float));
-  } else {
-    /* pass 1: rows of luma -> b1 (stride S); rows are independent, so any batch works */
-    box_rows(luma, (size_t)cols, dst, L.S, n, cols, (cols + 127) / 128, NULL, NULL, L.t1, L.t2,
-             L.zero, L.sink);
-  }
-  for (int r = 0; r < n && L.S > (size_t)cols; r++) /* zero pad columns for pass 2 */
-    memset(dst + (size_t)r * L.S + cols, 0, sizeof(float) * (L.S - (size_t)cols));
-  work->next = y + n;
-}
-
-/* Passes 2-4 over b1 (pass 1 done) and decimation into out64. */
-static void downsample_rest(hd_pdq_work_t *work, float out64[64][64]) {
-  layout_t L;
-  int rows = work->rows, cols = work->cols, err = reserve(work, rows, cols, &L);
-  HD_ASSERT(err == 0);
-  if (rows == 64 && cols == 64) {
-    for (int i = 0; i < 64; i++)
-      memcpy(out64[i], L.b1 + (size_t)i * L.S, sizeof(out64[i]));
-    return;
-  }
-  int wr = (cols + 127) / 128, wc = (rows + 127) / 128;
-  int sel_c[64], sel_r[64];
-  uint8_t *want_c = hd_mem_calloc((size_t)cols + (size_t)rows);
-  uint8_t *want_r = want_c + cols;
-  for (int i = 0; i < 64; i++) {
-    sel_r[i] = (int)(((i + 0.5) * rows) / 64);
-    sel_c[i] = (int)(((i + 0.5) * cols) / 64);
-    want_r[sel_r[i]] = 1;
-    want_c[sel_c[i]] = 1;
-  }
-  /* passes 2+3: columns of b1 into an 8-row ring; each full ring is filtered along rows
-   * (sampled columns only) into b2 as rows×64, so pass 2's output never goes to memory */
-  pass3_t p3 = {L.ring, L.S, L.b2, rows, cols, wr, sel_c, want_c, L.t1, L.t2, L.zero, L.sink};
-  row_sink_t rs = {pass3_rows, &p3};
-  box_lanes(L.b1, L.S, L.ring, L.S, rows, (int)(L.S / 8), wc, NULL, L.sum, &rs);
-  /* pass 4: columns of the rows×64 matrix, sampled rows only */
-  box_lanes(L.b2, 64, L.b1, 64, rows, 8, wc, want_r, L.sum, NULL);
-  for (int i = 0; i < 64; i++)
-    memcpy(out64[i], L.b1 + (size_t)sel_r[i] * 64, sizeof(out64[i]));
-  hd_mem_free(want_c);
 }
 
 int hd_pdq_stream_finish(hd_pdq_work_t *work, hd_pdq_hash_t *out, int ndihedral, int *quality) {

@@ -15,9 +15,11 @@
  * transpose of the one 16×16 DCT, so they cost 8 medians, not 8 filters.
  *
  * Speed: the reference walks columns of the full image for the vertical box filter. Here
- * every pass runs with SIMD lanes across independent rows or columns (the horizontal passes
- * transpose 8-row strips into L1-resident scratch), and the last two passes compute divisions
- * only where the 64×64 decimation samples. Each lane performs exactly the reference's float
+ * every pass runs with SIMD lanes (16 with AVX-512F, 8 with AVX2, else 4) across independent
+ * rows or columns (data is transposed between passes in registers), all four passes stream
+ * over rings of rows, and the last two passes compute divisions only where the 64×64
+ * decimation samples. A decoder may also push RGBX rows; their luma is then computed inside
+ * the first pass. Each lane performs exactly the reference's float
  * operations in the reference's order, so results are bit-identical (tests compare with a
  * straightforward re-implementation on random images). Decoders can stream rows in
  * (hd_pdq_stream_*), so a full-size luma plane is never needed:
@@ -74,9 +76,16 @@ typedef enum {
 /* Scratch buffers reused across hashes (grow-only) and the state of a streamed image;
  * embed, _init, _dispose. One image at a time per work. */
 typedef struct {
-  float *buf1, *buf2;
-  size_t cap;           /* floats in each of buf1/buf2 */
+  float *buf;           /* one grow-only allocation holding every buffer (pdq.c: layout_t) */
+  size_t cap;           /* floats in buf */
   int rows, cols, next; /* streamed image: size and rows pushed so far (0 = none) */
+  int staged;           /* pushed rows waiting for a full strip */
+  int out2;             /* rows the column pass (pass 2) has produced */
+  int strip;            /* rows of a first-pass strip for the kernels in use (set by begin) */
+  int lanes;            /* 0: the CPU's widest kernels (16 lanes with AVX-512F, 8 with AVX2,
+                         * else 4); 8 or 4 asks for narrower ones (tests: same bits) */
+  char *file;           /* hd_pdq_hash_path's file buffer (grow-only, freed by _dispose) */
+  size_t file_cap;      /* bytes allocated at file */
 } hd_pdq_work_t;
 
 void hd_pdq_work_init(hd_pdq_work_t *w);
@@ -101,6 +110,12 @@ int hd_pdq_hash_luma(const float *luma, int rows, int cols, hd_pdq_work_t *work,
 int hd_pdq_stream_begin(hd_pdq_work_t *work, int rows, int cols);
 void hd_pdq_stream_push(hd_pdq_work_t *work, const float *luma, int n);
 int hd_pdq_stream_finish(hd_pdq_work_t *work, hd_pdq_hash_t *out, int ndihedral, int *quality);
+/*
+ * hd_pdq_stream_push() for n rows of RGBX pixels (4 bytes: R, G, B, unused; rows `stride`
+ * bytes apart, read during the call only): each pixel's luma is (0.299 R + 0.587 G) + 0.114 B
+ * in float, the same operations image.c uses, computed inside the first filter pass.
+ */
+void hd_pdq_stream_push_rgbx(hd_pdq_work_t *work, const unsigned char *rgbx, size_t stride, int n);
 
 /* Number of differing bits (0..256). */
 static inline int hd_pdq_distance(const hd_pdq_hash_t *a, const hd_pdq_hash_t *b) {

@@ -2,7 +2,9 @@
  * pdq_photo.c — file/buffer → PDQ hash, with the full and 512 input profiles.
  *
  * See pdq_photo.h. The only transformation here is the 512 profile's nearest-neighbour
- * squash; everything pixel-exact lives in image.c and pdq.c.
+ * squash; everything pixel-exact lives in image.c and pdq.c. The full profile streams the
+ * decoder's rows into the filter (no full-size plane): luma rows, or a colour JPEG's RGBX rows
+ * whose luma pdq.c computes inside its first pass (hd_pdq_stream_push_rgbx).
  *
  * Invariants:
  *  1. (pdq_photo.h 1) out/quality are written only after every step succeeded.
@@ -13,6 +15,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#define HD_PDQ_KEEP_FILE_BYTES ((size_t)16 << 20) /* larger file buffers are freed after use */
 
 int hd_pdq_hash_image(const hd_luma_image_t *img, hd_pdq_profile_t profile, hd_pdq_work_t *work,
                       hd_pdq_hash_t *out, int ndihedral, int *quality) {
@@ -53,12 +58,25 @@ static int stream_rows(void *ctx, int width, int height, int y, int n, const flo
   return 0;
 }
 
+/* The same for colour JPEG rows as RGBX: luma is computed inside the filter's first pass. */
+static int stream_rgbx(void *ctx, int width, int height, int y, int n, const unsigned char *rgbx,
+                       size_t stride) {
+  stream_ctx_t *s = ctx;
+  if (y == 0)
+    s->err = hd_pdq_stream_begin(s->work, height, width);
+  if (s->err == HD_ERR_TOO_LARGE)
+    return s->err;
+  if (!s->err)
+    hd_pdq_stream_push_rgbx(s->work, rgbx, stride, n);
+  return 0;
+}
+
 int hd_pdq_hash_bytes(hd_iovec_t data, hd_pdq_profile_t profile, hd_pdq_work_t *work,
                       hd_pdq_hash_t *out, int ndihedral, int *quality) {
   hd_luma_image_t img;
   if (profile == HD_PDQ_PROFILE_FULL) { /* no full-size luma plane: rows go to the filter */
     stream_ctx_t s = {work, 0};
-    int err = hd_image_decode_luma_rows(data, HD_IMAGE_DEFAULT_MAX_PIXELS, stream_rows, &s);
+    int err = hd_image_decode_rows(data, HD_IMAGE_DEFAULT_MAX_PIXELS, stream_rows, stream_rgbx, &s);
     if (!err)
       err = s.err;
     return err ? err : hd_pdq_stream_finish(work, out, ndihedral, quality);
@@ -71,12 +89,18 @@ int hd_pdq_hash_bytes(hd_iovec_t data, hd_pdq_profile_t profile, hd_pdq_work_t *
   return err;
 }
 
-int hd_pdq_read_file(const char *path, size_t max, hd_buf_t *buf) {
+/* Read the file at path into buf (initialised by the caller; its memory is reused), refusing
+ * more than buf->max bytes. On error buf keeps its memory and an undefined length. */
+static int read_into(const char *path, hd_buf_t *buf) {
   FILE *f = fopen(path, "rb");
   int err = 0;
-  hd_buf_init(buf, max);
+  buf->len = 0;
   if (!f)
     return HD_ERR_IO;
+  struct stat st; /* a regular file's size: one allocation, one read (a hint only) */
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size < buf->max &&
+      (err = hd_buf_try_reserve(buf, (size_t)st.st_size + 1)) != 0)
+    goto fail;
   for (;;) {
     size_t room = buf->max - buf->len; /* reserve at most one byte past the ceiling */
     if ((err = hd_buf_try_reserve(buf, HD_MIN((size_t)1 << 16, room + 1))) != 0)
@@ -91,6 +115,12 @@ int hd_pdq_read_file(const char *path, size_t max, hd_buf_t *buf) {
   }
 fail:
   fclose(f);
+  return err;
+}
+
+int hd_pdq_read_file(const char *path, size_t max, hd_buf_t *buf) {
+  hd_buf_init(buf, max);
+  int err = read_into(path, buf);
   if (err)
     hd_buf_dispose(buf);
   return err;
@@ -98,11 +128,16 @@ fail:
 
 int hd_pdq_hash_path(const char *path, hd_pdq_profile_t profile, hd_pdq_work_t *work,
                      hd_pdq_hash_t *out, int ndihedral, int *quality) {
-  hd_buf_t buf;
-  int err = hd_pdq_read_file(path, HD_PDQ_MAX_FILE_BYTES, &buf);
-  if (err)
-    return err;
-  err = hd_pdq_hash_bytes(hd_iov(buf.base, buf.len), profile, work, out, ndihedral, quality);
-  hd_buf_dispose(&buf);
+  /* the file goes into work's grow-only buffer: no allocation (and no fresh pages to fault
+   * in) per file once it is large enough */
+  hd_buf_t buf = {
+      .base = work->file, .len = 0, .cap = work->file_cap, .max = HD_PDQ_MAX_FILE_BYTES};
+  int err = read_into(path, &buf);
+  if (!err)
+    err = hd_pdq_hash_bytes(hd_iov(buf.base, buf.len), profile, work, out, ndihedral, quality);
+  if (buf.cap > HD_PDQ_KEEP_FILE_BYTES) /* do not keep a huge file's buffer around */
+    hd_buf_dispose(&buf);
+  work->file = buf.base;
+  work->file_cap = buf.cap;
   return err;
 }

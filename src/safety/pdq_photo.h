@@ -31,7 +31,8 @@ int hd_pdq_hash_image(const hd_luma_image_t *img, hd_pdq_profile_t profile, hd_p
 int hd_pdq_hash_bytes(hd_iovec_t data, hd_pdq_profile_t profile, hd_pdq_work_t *work,
                       hd_pdq_hash_t *out, int ndihedral, int *quality);
 
-/* Read path and hash it; HD_ERR_IO if it cannot be read, HD_ERR_TOO_LARGE past the limit. */
+/* Read path and hash it; HD_ERR_IO if it cannot be read, HD_ERR_TOO_LARGE past the limit.
+ * The file is read into work's reusable buffer (work->file; freed by hd_pdq_work_dispose). */
 int hd_pdq_hash_path(const char *path, hd_pdq_profile_t profile, hd_pdq_work_t *work,
                      hd_pdq_hash_t *out, int ndihedral, int *quality);
 

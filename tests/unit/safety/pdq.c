@@ -1,8 +1,9 @@
 /*
  * Tests src/safety/pdq.c, image.c and pdq_photo.c: bit-exactness against every shared test
  * vector (both profiles, all dihedral hashes, quality), the optimised filter against a plain
- * port of the reference on random images, streamed rows in any batch sizes, the JPEG fast path
- * (RGBX in place, grey) against plain libjpeg output, and decode failure paths.
+ * port of the reference on random images, streamed rows (float luma or RGBX) in any batch
+ * sizes, the JPEG fast path (RGBX in place, grey) against plain libjpeg output, and decode
+ * failure paths.
  */
 #include "common/error.h"
 #include "safety/image.h"
@@ -21,14 +22,18 @@ static const char *testdata(void) {
   return d ? d : "/work/shared/testdata";
 }
 
+/* Kernel widths the filter tests cycle through: the CPU's widest (0), then 8 and 4 lanes. */
+#define LANES(s) ((s) % 3 == 0 ? 0 : (s) % 3 == 1 ? 8 : 4)
+
 /* Check every row of expected/<csv> (path,hash...,quality) with nd hashes per row. */
-static void check_csv(const char *csv, hd_pdq_profile_t profile, int nd) {
+static void check_csv(const char *csv, hd_pdq_profile_t profile, int nd, int lanes) {
   char path[1024], line[2048];
   snprintf(path, sizeof(path), "%s/pdq/expected/%s", testdata(), csv);
   FILE *f = fopen(path, "r");
   cr_assert_not_null(f, "cannot open %s", path);
   hd_pdq_work_t w;
   hd_pdq_work_init(&w);
+  w.lanes = lanes; /* 0: the CPU's widest kernels; 8 or 4: narrower ones (same bits) */
   int rows = 0, bad = 0;
   cr_assert_not_null(fgets(line, sizeof(line), f)); /* header */
   while (fgets(line, sizeof(line), f)) {
@@ -42,7 +47,7 @@ static void check_csv(const char *csv, hd_pdq_profile_t profile, int nd) {
         *p++ = '\0';
     }
     cr_assert_eq(n, nd + 2, "bad row in %s", csv);
-    char img[1024];
+    char img[4096]; /* room for testdata() plus a whole CSV field */
     snprintf(img, sizeof(img), "%s/pdq/images/%s", testdata(), fields[0]);
     hd_pdq_hash_t h[HD_PDQ_NUM_DIHEDRAL];
     int q = -1, err = hd_pdq_hash_path(img, profile, &w, h, nd, &q);
@@ -71,10 +76,16 @@ static void check_csv(const char *csv, hd_pdq_profile_t profile, int nd) {
   cr_assert(rows >= 38, "only %d rows in %s", rows, csv);
 }
 
-Test(pdq, fullres_core_vectors) { check_csv("fullres-core.csv", HD_PDQ_PROFILE_FULL, 1); }
-Test(pdq, cpp_cli_vectors) { check_csv("cpp-cli.csv", HD_PDQ_PROFILE_512, 1); }
+Test(pdq, fullres_core_vectors) { check_csv("fullres-core.csv", HD_PDQ_PROFILE_FULL, 1, 0); }
+Test(pdq, fullres_core_vectors_narrow_kernels) {
+  check_csv("fullres-core.csv", HD_PDQ_PROFILE_FULL, 1, 8);
+  check_csv("fullres-core.csv", HD_PDQ_PROFILE_FULL, 1, 4);
+}
+Test(pdq, cpp_cli_vectors) { check_csv("cpp-cli.csv", HD_PDQ_PROFILE_512, 1, 0); }
 Test(pdq, cpp_cli_dihedral_vectors) {
-  check_csv("cpp-cli-dihedral.csv", HD_PDQ_PROFILE_512, HD_PDQ_NUM_DIHEDRAL);
+  check_csv("cpp-cli-dihedral.csv", HD_PDQ_PROFILE_512, HD_PDQ_NUM_DIHEDRAL, 0);
+  check_csv("cpp-cli-dihedral.csv", HD_PDQ_PROFILE_512, HD_PDQ_NUM_DIHEDRAL, 8);
+  check_csv("cpp-cli-dihedral.csv", HD_PDQ_PROFILE_512, HD_PDQ_NUM_DIHEDRAL, 4);
 }
 
 /* ---- a plain port of the reference algorithm, to check the optimised filter against ---- */
@@ -131,13 +142,17 @@ static void ref_hash(const float *luma, int rows, int cols, hd_pdq_hash_t *h, in
 }
 
 Test(pdq, optimised_filter_equals_reference_port) {
-  static const int sizes[][2] = {{5, 5},     {64, 64},   {63, 65},  {7, 300},    {300, 7},
-                                 {128, 129}, {200, 333}, {513, 97}, {1004, 160}, {100, 1600}};
+  /* odd widths (partial 16-column blocks), strips of 1-15 rows, and tall images whose column
+   * window (17 or 40 rows) spans several strips and groups of the streaming pass-1 ring */
+  static const int sizes[][2] = {
+      {5, 5},      {64, 64},    {63, 65}, {7, 300},  {300, 7},   {128, 129}, {200, 333}, {513, 97},
+      {1004, 160}, {100, 1600}, {17, 31}, {2100, 9}, {2049, 40}, {9, 2100},  {5000, 7},  {7, 5000}};
   hd_pdq_work_t w;
   hd_pdq_work_init(&w);
   srand(12345);
-  for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-    int rows = sizes[s][0], cols = sizes[s][1];
+  for (size_t s = 0; s < 3 * sizeof(sizes) / sizeof(sizes[0]); s++) {
+    w.lanes = LANES(s); /* each size with the CPU's kernels, then the 8- and 4-lane ones */
+    int rows = sizes[s / 3][0], cols = sizes[s / 3][1];
     float *luma = malloc(sizeof(float) * (size_t)rows * cols);
     for (int i = 0; i < rows * cols; i++) /* smooth pattern plus noise, values as from RGB */
       luma[i] = (float)(0.299 * (rand() % 256) + 0.587 * ((i / cols + i % cols) % 256));
@@ -145,7 +160,8 @@ Test(pdq, optimised_filter_equals_reference_port) {
     int qa, qb;
     cr_assert_eq(hd_pdq_hash_luma(luma, rows, cols, &w, &a, 1, &qa), 0);
     ref_hash(luma, rows, cols, &b, &qb);
-    cr_assert_eq(hd_pdq_distance(&a, &b), 0, "%dx%d differs from the reference port", rows, cols);
+    cr_assert_eq(hd_pdq_distance(&a, &b), 0, "%dx%d (lanes %d) differs from the reference port",
+                 rows, cols, w.lanes);
     cr_assert_eq(qa, qb);
     free(luma);
   }
@@ -233,12 +249,13 @@ Test(image, pixel_limit_is_enforced) {
 }
 
 Test(pdq, streamed_rows_in_any_batches_equal_whole_plane) {
-  static const int sizes[][2] = {{64, 64}, {5, 9}, {37, 130}, {333, 200}, {1004, 160}};
+  static const int sizes[][2] = {{64, 64}, {5, 9}, {37, 130}, {333, 200}, {1004, 160}, {2100, 21}};
   hd_pdq_work_t w;
   hd_pdq_work_init(&w);
   srand(777);
-  for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-    int rows = sizes[s][0], cols = sizes[s][1];
+  for (size_t s = 0; s < 3 * sizeof(sizes) / sizeof(sizes[0]); s++) {
+    int rows = sizes[s / 3][0], cols = sizes[s / 3][1];
+    w.lanes = LANES(s);
     float *luma = malloc(sizeof(float) * (size_t)rows * cols);
     for (int i = 0; i < rows * cols; i++)
       luma[i] = (float)(rand() % 25600) / 100.0f;
@@ -258,6 +275,47 @@ Test(pdq, streamed_rows_in_any_batches_equal_whole_plane) {
     free(luma);
   }
   cr_assert_eq(hd_pdq_stream_begin(&w, 4, 100), HD_ERR_IMAGE_TOO_SMALL);
+  hd_pdq_work_dispose(&w);
+}
+
+Test(pdq, rgbx_rows_equal_luma_rows) {
+  /* luma computed inside pass 1 from RGBX (push_rgbx, aligned strips and unaligned batches)
+   * must equal the plain float formula pushed as luma */
+  static const int sizes[][2] = {{64, 64}, {5, 9}, {37, 130}, {333, 203}, {1004, 160}, {17, 16}};
+  hd_pdq_work_t w;
+  hd_pdq_work_init(&w);
+  srand(31337);
+  for (size_t s = 0; s < 3 * sizeof(sizes) / sizeof(sizes[0]); s++) {
+    int rows = sizes[s / 3][0], cols = sizes[s / 3][1];
+    w.lanes = LANES(s);
+    size_t stride = (size_t)cols * 4 + 12; /* rows need not be contiguous */
+    unsigned char *px = malloc(stride * (size_t)rows);
+    float *luma = malloc(sizeof(float) * (size_t)rows * cols);
+    for (int y = 0; y < rows; y++)
+      for (int x = 0; x < cols; x++) {
+        unsigned char *p = px + (size_t)y * stride + 4 * (size_t)x;
+        for (int c = 0; c < 4; c++)
+          p[c] = (unsigned char)(rand() % 256);
+        luma[(size_t)y * cols + x] =
+            (float)0.299 * (float)p[0] + (float)0.587 * (float)p[1] + (float)0.114 * (float)p[2];
+      }
+    for (int batch = 1; batch <= 32; batch += 15) { /* 1 (staged), 16 (aligned), 31 (mixed) */
+      hd_pdq_hash_t a[HD_PDQ_NUM_DIHEDRAL], b[HD_PDQ_NUM_DIHEDRAL];
+      int qa, qb;
+      cr_assert_eq(hd_pdq_hash_luma(luma, rows, cols, &w, a, HD_PDQ_NUM_DIHEDRAL, &qa), 0);
+      cr_assert_eq(hd_pdq_stream_begin(&w, rows, cols), 0);
+      for (int y = 0; y < rows; y += batch)
+        hd_pdq_stream_push_rgbx(&w, px + (size_t)y * stride, stride,
+                                rows - y < batch ? rows - y : batch);
+      cr_assert_eq(hd_pdq_stream_finish(&w, b, HD_PDQ_NUM_DIHEDRAL, &qb), 0);
+      for (int d = 0; d < HD_PDQ_NUM_DIHEDRAL; d++)
+        cr_assert_eq(hd_pdq_distance(&a[d], &b[d]), 0, "%dx%d batch %d hash %d", rows, cols, batch,
+                     d);
+      cr_assert_eq(qa, qb);
+    }
+    free(px);
+    free(luma);
+  }
   hd_pdq_work_dispose(&w);
 }
 
@@ -331,6 +389,19 @@ Test(image, jpeg_fast_path_equals_plain_libjpeg) {
     cr_assert_eq(img.width, W);
     cr_assert_eq(img.height, H);
     cr_assert_eq(memcmp(img.luma, want, sizeof(float) * W * H), 0, "%d components", nc);
+    /* the streamed path (RGBX rows converted inside the filter) hashes the same pixels */
+    hd_pdq_work_t pw;
+    hd_pdq_hash_t ha[HD_PDQ_NUM_DIHEDRAL], hb[HD_PDQ_NUM_DIHEDRAL];
+    int qa, qb;
+    hd_pdq_work_init(&pw);
+    cr_assert_eq(hd_pdq_hash_luma(want, H, W, &pw, ha, HD_PDQ_NUM_DIHEDRAL, &qa), 0);
+    cr_assert_eq(
+        hd_pdq_hash_bytes(hd_iov(jpg, len), HD_PDQ_PROFILE_FULL, &pw, hb, HD_PDQ_NUM_DIHEDRAL, &qb),
+        0);
+    for (int d = 0; d < HD_PDQ_NUM_DIHEDRAL; d++)
+      cr_assert_eq(hd_pdq_distance(&ha[d], &hb[d]), 0, "%d components, hash %d", nc, d);
+    cr_assert_eq(qa, qb);
+    hd_pdq_work_dispose(&pw);
     hd_luma_image_dispose(&img);
     free(want);
     free(jpg);
