@@ -345,8 +345,8 @@ static const char *const migrations[] = {
     "ALTER TABLE users DROP COLUMN pts;",
     /* 10: profile photos (sqlite/users.c): the media row a user shows, screened like public
      * media; the index answers "is this media someone's photo" for downloads */
-    "ALTER TABLE users ADD COLUMN photo_media_id INTEGER;"
-    "CREATE INDEX users_by_photo ON users (photo_media_id) WHERE photo_media_id IS NOT NULL;",
+    ("ALTER TABLE users ADD COLUMN photo_media_id INTEGER;"
+     "CREATE INDEX users_by_photo ON users (photo_media_id) WHERE photo_media_id IS NOT NULL;"),
 };
 
 _Static_assert(HD_ARRAY_SIZE(migrations) == HD_SQ_SCHEMA_VERSION,
