@@ -27,22 +27,14 @@
 
 int hd__chat_load(hd_store_t *s, int64_t user_id, int64_t chat_id, hd_mem_pool_t *pool,
                   hd_chat_t *chat) {
-  int ret = s->ops->chat_get(s, chat_id, pool, chat);
+  int member = 0;
+  int ret = s->ops->chat_get_as(s, chat_id, user_id, pool, chat, &member);
   if (ret != 0)
     return ret;
-  hd_store_membership_t m;
-  ret = s->ops->member_get(s, chat_id, user_id, &m);
-  if (ret == 0) {
-    chat->my_role = m.role;
-    chat->my_read_max_id = m.read_max_id;
+  if (member)
     return hd_moderation_chat_check(s, chat, 1); /* banned chats: moderation.h */
-  }
-  if (ret != HD_ERR_NOT_MEMBER)
-    return ret;
   if (chat->type == HD_CHAT_PRIVATE || chat->username == NULL)
     return HD_ERR_CHAT_NOT_FOUND;
-  chat->my_role = HD_ROLE_NONE;
-  chat->my_read_max_id = 0;
   return hd_moderation_chat_check(s, chat, 0); /* banned or restricted: moderation.h */
 }
 

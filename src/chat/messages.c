@@ -56,8 +56,8 @@ static int log_message(hd_store_t *tx, const hd_chat_t *chat, hd_update_type_t t
   }
   if (chat->type != HD_CHAT_PRIVATE)
     return hd__log_append(tx, ev, pool, 0, &u);
-  int64_t pair[2];
-  if ((ret = tx->ops->private_members(tx, chat->id, pair)) != 0)
+  int64_t pair[2] = {chat->pair[0], chat->pair[1]}; /* loaded with the chat row */
+  if (pair[0] == 0 && (ret = tx->ops->private_members(tx, chat->id, pair)) != 0)
     return ret;
   for (int i = 0; i < 2; i++)
     if ((ret = hd__log_append(tx, ev, pool, pair[i], &u)) != 0)

@@ -99,6 +99,7 @@ typedef struct {
   int64_t pts;             /* the chat's update counter (groups/channels; 0 for private) */
   int64_t last_message_id; /* highest id ever assigned in this chat */
   int64_t peer_user_id;    /* private chats: the other participant, as seen by the viewer */
+  int64_t pair[2];         /* private chats: both participants (lo, hi) as stored; else 0 */
   hd_role_t my_role;       /* the viewer's role */
   int64_t my_read_max_id;  /* the viewer's read marker */
 } hd_chat_t;

@@ -134,6 +134,29 @@ int hd__sq_private_members(hd_store_t *s, int64_t chat_id, int64_t out[2]) {
   return ret;
 }
 
+int hd__sq_chat_get_as(hd_store_t *s, int64_t id, int64_t user_id, hd_mem_pool_t *pool,
+                       hd_chat_t *out, int *member) {
+  hd_sqlite_t *q = HD_SQ(s);
+  sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_CHAT_GET_AS);
+  if (st == NULL)
+    return HD_ERR_STORAGE;
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_int64(st, 2, user_id);
+  int rc = sqlite3_step(st), ret = 0;
+  if (rc == SQLITE_ROW) {
+    hd__sq_read_chat(st, pool, out);
+    *member = sqlite3_column_type(st, HD_SQ_CHAT_NCOLS) != SQLITE_NULL;
+    out->my_role = *member ? (hd_role_t)sqlite3_column_int(st, HD_SQ_CHAT_NCOLS) : HD_ROLE_NONE;
+    out->my_read_max_id = *member ? sqlite3_column_int64(st, HD_SQ_CHAT_NCOLS + 1) : 0;
+  } else if (rc == SQLITE_DONE) {
+    ret = HD_ERR_CHAT_NOT_FOUND;
+  } else {
+    ret = hd__sq_fail(q, rc, "chat_get_as");
+  }
+  hd__sq_reset(st);
+  return ret;
+}
+
 int hd__sq_member_get(hd_store_t *s, int64_t chat_id, int64_t user_id, hd_store_membership_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
   sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_MEMBER_GET);
@@ -275,8 +298,8 @@ int hd__sq_dialog_chats(hd_store_t *s, int64_t user_id, size_t offset, size_t li
   while (len < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     hd_chat_t *c = &arr[len++];
     hd__sq_read_chat(st, pool, c);
-    c->my_role = (hd_role_t)sqlite3_column_int(st, 10);
-    c->my_read_max_id = sqlite3_column_int64(st, 11);
+    c->my_role = (hd_role_t)sqlite3_column_int(st, HD_SQ_CHAT_NCOLS);
+    c->my_read_max_id = sqlite3_column_int64(st, HD_SQ_CHAT_NCOLS + 1);
   }
   hd__sq_reset(st);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)

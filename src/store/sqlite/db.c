@@ -173,6 +173,8 @@ void hd__sq_read_chat(sqlite3_stmt *st, hd_mem_pool_t *pool, hd_chat_t *c) {
   c->member_count = sqlite3_column_int64(st, 7);
   c->pts = sqlite3_column_int64(st, 8);
   c->last_message_id = sqlite3_column_int64(st, 9);
+  c->pair[0] = sqlite3_column_int64(st, 10); /* NULL (not private) reads as 0 */
+  c->pair[1] = sqlite3_column_int64(st, 11);
 }
 
 void hd__sq_read_message(sqlite3_stmt *st, int first, hd_mem_pool_t *pool, hd_message_t *m,
@@ -366,6 +368,7 @@ static const hd_store_ops_t hd__sq_ops = {
     .session_delete = hd__sq_session_delete,
     .chat_insert = hd__sq_chat_insert,
     .chat_get = hd__sq_chat_get,
+    .chat_get_as = hd__sq_chat_get_as,
     .chat_find = hd__sq_chat_find,
     .chat_find_private = hd__sq_chat_find_private,
     .chat_next_message_id = hd__sq_chat_next_message_id,

@@ -18,10 +18,11 @@
 #include "store/sqlite/queries_media.h"
 #include "store/sqlite/queries_safety.h"
 
-#define HD_SQ_USER_COLS "id, username, display_name, bio, country, created_at"
+#define HD_SQ_USER_COLS  "id, username, display_name, bio, country, created_at"
+#define HD_SQ_CHAT_NCOLS 12 /* columns of HD_SQ_CHAT_COLS; a query's own columns follow */
 #define HD_SQ_CHAT_COLS                                                                            \
   "c.id, c.type, c.title, c.username, c.about, c.owner_id, c.created_at, c.member_count,"          \
-  " c.pts, c.last_message_id"
+  " c.pts, c.last_message_id, c.private_lo, c.private_hi"
 #define HD_SQ_MSG_COLS                                                                             \
   "m.chat_id, m.id, m.sender_id, m.random_id, m.date, m.edit_date, m.reply_to_id,"                 \
   " m.fwd_from_chat_id, m.fwd_from_message_id, m.fwd_from_user_id, m.fwd_date, m.views,"           \
@@ -67,6 +68,9 @@
      " private_hi, created_at, last_activity) VALUES (?1, ?2, ?3, lower(?3), ?4, ?5, ?6,"          \
      " ?7, ?8, ?8)")                                                                               \
   XX(CHAT_GET, "SELECT " HD_SQ_CHAT_COLS " FROM chats c WHERE c.id = ?1")                          \
+  XX(CHAT_GET_AS,                                                                                  \
+     "SELECT " HD_SQ_CHAT_COLS ", m.role, m.read_max_id FROM chats c LEFT JOIN members m"          \
+     " ON m.chat_id = c.id AND m.user_id = ?2 WHERE c.id = ?1")                                    \
   XX(CHAT_FIND, "SELECT " HD_SQ_CHAT_COLS " FROM chats c WHERE c.username_lc = lower(?1)")         \
   XX(CHAT_FIND_PRIVATE, "SELECT id FROM chats WHERE private_lo = ?1 AND private_hi = ?2")          \
   XX(CHAT_NEXT_MESSAGE_ID,                                                                         \
