@@ -265,6 +265,12 @@ void hd_api_reply(hd_call_t *call, int status, json_t *body) {
     hd_buf_appendf(&b, "{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\"}}");
   }
   json_decref(body);
+  hd_api_reply_json_bytes(call, status, &b);
+}
+
+void hd_api_reply_json_bytes(hd_call_t *call, int status, hd_buf_t *body) {
+  hd_buf_t b = *body;
+  hd_buf_init(body, 0);
   hd_loop_ctx_t *ctx = call->ctx;
   hd_writer_t *w = ctx ? ctx->app->writer : NULL;
   if (call->durable || w == NULL) {

@@ -92,6 +92,9 @@ typedef struct {
  * it is on disk, and no client may receive what a crash could take back. Replies to write
  * jobs (call->durable) go at once. */
 void hd_api_reply(hd_call_t *call, int status, json_t *body);
+/* hd_api_reply with the body already encoded (api/encode.h direct encoders); takes the
+ * buffer's contents (body is left empty). */
+void hd_api_reply_json_bytes(hd_call_t *call, int status, hd_buf_t *body);
 /* The writer's durability callback (main.c registers it with the app as ctx): wakes the loops
  * that hold parked replies. */
 void hd_api_on_durable(void *app, uint64_t durable_seq);

@@ -605,6 +605,49 @@ static void rt_post(void *data, hd_bus_delivery_t *d) {
 
 static void rt_frame_release(void *f) { hd_ws_frame_release(f); }
 
+/* Publish one encoded update (body copied) to subject; v (may be NULL) is a MARKED event's
+ * variants, owned by the payload from here on. */
+static void publish_body(hd_rt_loop_t *rt, const char *subject, hd_iovec_t body, uint32_t kind,
+                         int64_t arg, hd_rt_variants_t *v) {
+  hd_bus_payload_t *p = hd_bus_payload_create(body, v ? kind | RT_KIND_MARKED : kind, arg);
+  if (v != NULL)
+    hd_bus_payload_attach(p, v, hd__rt_variants_free);
+  else
+    hd_bus_payload_attach(p, hd_ws_frame_text(body), rt_frame_release);
+  int rc = hd_bus_publish(rt->bus, subject, p);
+  if (rc != 0)
+    hd_log(HD_LOG_ERROR, "bus publish failed", "\"subject\":\"%s\",\"error\":\"%s\"", subject,
+           hd_err_code(rc));
+  hd_bus_payload_release(p);
+}
+
+/* The update of a marked event through its JSON tree (realtime_marks.h): labels and
+ * quarantine applied, withheld variants built. */
+static void publish_marked(hd_loop_ctx_t *ctx, hd_rt_mark_cache_t *cache, const hd_event_t *ev,
+                           const char *subject, uint32_t kind, int64_t arg) {
+  json_t *j = hd_json_update(&ev->update, ev->user_id), *env = NULL;
+  int rc = hd__rt_mark(ctx->rd, cache, ev->update.message, j, &env);
+  if (rc != 0) { /* never push content that may be withheld: clients resync */
+    hd_log(HD_LOG_ERROR, "push marks failed", "\"subject\":\"%s\",\"error\":\"%s\"", subject,
+           hd_err_code(rc));
+    json_decref(j);
+    return;
+  }
+  hd_rt_variants_t *v = env ? hd__rt_variants_from_json(env) : NULL;
+  char *text = json_dumps(env ? env : j, JSON_COMPACT);
+  json_decref(j);
+  json_decref(env);
+  if (text == NULL || (env != NULL && v == NULL))
+    hd_log(HD_LOG_ERROR, "update encoding failed", "\"subject\":\"%s\"", subject);
+  else
+    publish_body(ctx->rt, subject, hd_iov(text, strlen(text)), kind, arg, v);
+  if (text == NULL || (env != NULL && v == NULL))
+    hd__rt_variants_free(v);
+  json_free_t jfree;
+  json_get_alloc_funcs(NULL, &jfree);
+  jfree(text);
+}
+
 void hd_rt_publish(hd_loop_ctx_t *ctx, const hd_events_t *events) {
   if (ctx == NULL || ctx->rt == NULL || events == NULL)
     return;
@@ -616,6 +659,8 @@ void hd_rt_publish(hd_loop_ctx_t *ctx, const hd_events_t *events) {
     cache.epoch = hd_writer_auth_epoch(ctx->app->writer);
   else
     cache.clean = NULL;
+  hd_buf_t b;
+  hd_buf_init(&b, 0);
   for (size_t i = 0; i < events->len; i++) {
     const hd_event_t *ev = &events->items[i];
     char subject[32];
@@ -632,45 +677,24 @@ void hd_rt_publish(hd_loop_ctx_t *ctx, const hd_events_t *events) {
     } else {
       continue;
     }
-    json_t *j = hd_json_update(&ev->update, ev->user_id), *env = NULL;
-    if (j != NULL && ev->update.message != NULL && ctx->rd != NULL) { /* invariant 6 */
-      int rc = hd__rt_mark(ctx->rd, &cache, ev->update.message, j, &env);
+    int marked = 0;
+    if (ev->update.message != NULL && ctx->rd != NULL) { /* invariant 6 */
+      int rc = hd__rt_marks_needed(ctx->rd, &cache, ev->update.message, &marked);
       if (rc != 0) { /* never push content that may be withheld: clients resync */
         hd_log(HD_LOG_ERROR, "push marks failed", "\"subject\":\"%s\",\"error\":\"%s\"", subject,
                hd_err_code(rc));
-        json_decref(j);
         continue;
       }
     }
-    hd_rt_variants_t *v = env ? hd__rt_variants_from_json(env) : NULL;
-    char *text = j ? json_dumps(env ? env : j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    json_decref(env);
-    if (text == NULL || (env != NULL && v == NULL)) {
-      hd_log(HD_LOG_ERROR, "update encoding failed", "\"subject\":\"%s\"", subject);
-      hd__rt_variants_free(v);
-      if (text != NULL) {
-        json_free_t jf;
-        json_get_alloc_funcs(NULL, &jf);
-        jf(text);
-      }
+    if (marked) {
+      publish_marked(ctx, &cache, ev, subject, kind, arg);
       continue;
     }
-    hd_iovec_t body = hd_iov(text, strlen(text));
-    hd_bus_payload_t *p = hd_bus_payload_create(body, v ? kind | RT_KIND_MARKED : kind, arg);
-    if (v != NULL)
-      hd_bus_payload_attach(p, v, hd__rt_variants_free);
-    else
-      hd_bus_payload_attach(p, hd_ws_frame_text(body), rt_frame_release);
-    json_free_t jfree;
-    json_get_alloc_funcs(NULL, &jfree);
-    jfree(text);
-    int rc = hd_bus_publish(rt->bus, subject, p);
-    if (rc != 0)
-      hd_log(HD_LOG_ERROR, "bus publish failed", "\"subject\":\"%s\",\"error\":\"%s\"", subject,
-             hd_err_code(rc));
-    hd_bus_payload_release(p);
+    b.len = 0; /* unmarked: encoded directly, the same bytes as the JSON tree (encode.h) */
+    hd_enc_update(&b, &ev->update, ev->user_id);
+    publish_body(rt, subject, hd_iov(b.base, b.len), kind, arg, NULL);
   }
+  hd_buf_dispose(&b);
   hd_mem_pool_dispose(&pool);
 }
 

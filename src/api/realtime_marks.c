@@ -88,6 +88,17 @@ static int cache_load(hd_store_t *rd, hd_rt_mark_cache_t *c, const hd_message_t 
   return 0;
 }
 
+int hd__rt_marks_needed(hd_store_t *rd, hd_rt_mark_cache_t *c, const hd_message_t *m, int *needed) {
+  *needed = 0;
+  if (c->chat_id != m->chat_id || c->message_id != m->id) {
+    int rc = cache_load(rd, c, m);
+    if (rc != 0)
+      return rc;
+  }
+  *needed = c->n > 0 || (c->held && m->media.id != 0);
+  return 0;
+}
+
 int hd__rt_mark(hd_store_t *rd, hd_rt_mark_cache_t *c, const hd_message_t *m, json_t *upd,
                 json_t **env) {
   *env = NULL;

@@ -69,6 +69,9 @@ typedef struct {
  * the envelope of every variant (new reference), else NULL. Returns 0 or a store error. */
 int hd__rt_mark(hd_store_t *rd, hd_rt_mark_cache_t *c, const hd_message_t *m, json_t *upd,
                 json_t **env);
+/* *needed = 1 when m's update needs hd__rt_mark (a label, a withhold, or quarantined media
+ * not yet flagged in m); loads the cache as hd__rt_mark would. Returns 0 or a store error. */
+int hd__rt_marks_needed(hd_store_t *rd, hd_rt_mark_cache_t *c, const hd_message_t *m, int *needed);
 /* Build the frames of an envelope; NULL when it is malformed. */
 hd_rt_variants_t *hd__rt_variants_from_json(const json_t *env);
 /* The frame a viewer from country cc (2 bytes, zeros when unknown) receives. */

@@ -177,3 +177,94 @@ Test(encode, updates) {
   expect(hd_json_update(&l, 0), "{\"chat_id\":7,\"date\":3,\"log\":\"chat\",\"pts\":6,"
                                 "\"type\":\"member_left\",\"user_id\":4}");
 }
+
+/* --- direct encoders: the same bytes as json_dumps(hd_json_x(...), JSON_COMPACT) ---------- */
+
+static void same_message(const hd_message_t *m, int views) {
+  json_t *o = hd_json_message(m);
+  if (views && !json_object_get(o, "views")) /* api/messages.c's channel rendering */
+    json_object_set_new(o, "views", json_integer(m->views));
+  char *want = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  hd_buf_t b;
+  hd_buf_init(&b, 0);
+  hd_enc_message(&b, m, views);
+  cr_assert_eq(b.len, strlen(want), "got %.*s\nwant %s", (int)b.len, b.base, want);
+  cr_assert(memcmp(b.base, want, b.len) == 0, "got %.*s\nwant %s", (int)b.len, b.base, want);
+  hd_buf_dispose(&b);
+  free(want);
+}
+
+static void same_update(const hd_update_t *u, int64_t log_user_id) {
+  json_t *o = hd_json_update(u, log_user_id);
+  char *want = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  hd_buf_t b;
+  hd_buf_init(&b, 0);
+  hd_enc_update(&b, u, log_user_id);
+  cr_assert_eq(b.len, strlen(want), "got %.*s\nwant %s", (int)b.len, b.base, want);
+  cr_assert(memcmp(b.base, want, b.len) == 0, "got %.*s\nwant %s", (int)b.len, b.base, want);
+  hd_buf_dispose(&b);
+  free(want);
+}
+
+Test(encode, direct_encoders_match_jansson_byte_for_byte) {
+  static const char *texts[] = {
+      "",
+      "hello",
+      "quote \" backslash \\ slash / done",
+      "ctl \b\f\n\r\t \x01\x1f \x7f end",
+      "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80 \xe2\x80\xa8",
+      "\xc0\xaf invalid utf-8",
+      NULL,
+  };
+  hd_media_t photo = {.id = 9,
+                      .kind = HD_MEDIA_PHOTO,
+                      .mime_type = "image/jpeg",
+                      .size = 123,
+                      .width = 640,
+                      .height = 480,
+                      .quarantined = 1};
+  hd_media_t doc = {.id = 10,
+                    .kind = HD_MEDIA_DOCUMENT,
+                    .mime_type = "application/pdf",
+                    .size = 5,
+                    .sha256 = "ab",
+                    .file_name = "a \"b\".pdf"};
+  for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+    hd_message_t m = {.chat_id = 7,
+                      .id = 42,
+                      .sender_id = 3,
+                      .random_id = -9223372036854775807LL,
+                      .date = 1764370000,
+                      .text = texts[i]};
+    for (int views = 0; views < 2; views++) {
+      same_message(&m, views);
+      hd_message_t full = m;
+      full.edit_date = 5;
+      full.reply_to_id = 41;
+      full.views = 17;
+      full.fwd_from_chat_id = 1, full.fwd_from_message_id = 2, full.fwd_from_user_id = 3;
+      full.fwd_date = 4;
+      full.media = i % 2 ? photo : doc;
+      same_message(&full, views);
+    }
+    hd_update_t u = {.type = HD_UPD_NEW_MESSAGE,
+                     .pts = 8,
+                     .chat_id = 7,
+                     .message_id = 42,
+                     .date = 1764370001,
+                     .message = &m};
+    same_update(&u, 3);
+    same_update(&u, 0);
+  }
+  hd_update_t role = {.type = HD_UPD_ROLE_CHANGED,
+                      .pts = 1,
+                      .chat_id = 2,
+                      .user_id = 5,
+                      .role = HD_ROLE_ADMIN,
+                      .date = 3};
+  same_update(&role, 0);
+  hd_update_t del = {.type = HD_UPD_DELETE_MESSAGE, .pts = 2, .chat_id = 2, .message_id = 1};
+  same_update(&del, 9);
+}

@@ -101,9 +101,18 @@ int hd_ws_send_text(hd_ws_t *ws, hd_iovec_t data) {
 }
 void hd_ws_close(hd_ws_t *ws, int code, const char *reason) { ws->close_code = code; }
 
-json_t *hd_json_update(const hd_update_t *u, int64_t log_user_id) {
-  return json_pack("{s:I,s:I,s:s}", "pts", (json_int_t)u->pts, "chat_id", (json_int_t)u->chat_id,
-                   "log", log_user_id ? "user" : "chat");
+/* What a socket receives for an update (the real encoder, api/encode.h). */
+static const char *wire(hd_update_type_t type, int64_t chat_id, int64_t pts, int user_log) {
+  static char out[8][256];
+  static int k;
+  hd_update_t u = {.type = type, .chat_id = chat_id, .pts = pts};
+  hd_buf_t b;
+  hd_buf_init(&b, 0);
+  hd_enc_update(&b, &u, user_log);
+  char *s = out[k++ % 8];
+  snprintf(s, sizeof(out[0]), "%.*s", (int)b.len, b.base);
+  hd_buf_dispose(&b);
+  return s;
 }
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -298,10 +307,10 @@ Test(rt, publish_reaches_every_loop_encoded_once) {
   cr_assert_eq(frames_alive, 0);
   cr_assert_eq(a->nrecv, 2);
   cr_assert_eq(b->nrecv, 2);
-  cr_assert_str_eq(a->recv[0], "{\"pts\":1,\"chat_id\":7,\"log\":\"chat\"}");
-  cr_assert_str_eq(b->recv[1], "{\"pts\":2,\"chat_id\":7,\"log\":\"chat\"}");
+  cr_assert_str_eq(a->recv[0], wire(HD_UPD_NEW_MESSAGE, 7, 1, 0));
+  cr_assert_str_eq(b->recv[1], wire(HD_UPD_NEW_MESSAGE, 7, 2, 0));
   cr_assert_eq(other->nrecv, 1);
-  cr_assert_str_eq(other->recv[0], "{\"pts\":4,\"chat_id\":9,\"log\":\"user\"}");
+  cr_assert_str_eq(other->recv[0], wire(HD_UPD_READ_INBOX, 9, 4, 1));
   ws_gone(a);
   ws_gone(b);
   ws_gone(other);
@@ -329,9 +338,9 @@ Test(rt, chat_joined_and_left_apply_before_later_events) {
   hd_ws_t *u2[2] = {u2a, u2b};
   for (int k = 0; k < 2; k++) {
     cr_assert_eq(u2[k]->nrecv, 4);
-    cr_assert_str_eq(u2[k]->recv[0], "{\"pts\":1,\"chat_id\":30,\"log\":\"user\"}");
-    cr_assert_str_eq(u2[k]->recv[1], "{\"pts\":2,\"chat_id\":30,\"log\":\"chat\"}");
-    cr_assert_str_eq(u2[k]->recv[3], "{\"pts\":2,\"chat_id\":30,\"log\":\"user\"}");
+    cr_assert_str_eq(u2[k]->recv[0], wire(HD_UPD_CHAT_JOINED, 30, 1, 1));
+    cr_assert_str_eq(u2[k]->recv[1], wire(HD_UPD_NEW_MESSAGE, 30, 2, 0));
+    cr_assert_str_eq(u2[k]->recv[3], wire(HD_UPD_CHAT_LEFT, 30, 2, 1));
     cr_assert_eq(sub_chat_index(u2[k]->data, 30), -1);
   }
   cr_assert_eq(owner->nrecv, 3);
