@@ -246,17 +246,7 @@ typedef struct {
 #define TRANSPOSE(r) transpose16(r)
 #define FN(name)     name##_16
 #define TGT          HD_PDQ_AVX512
-#include "safety/pdq_lanes.h"
-#undef VL
-#undef P1
-#undef P3
-#undef VF
-#undef VFU
-#undef VI
-#undef VSPLAT
-#undef TRANSPOSE
-#undef FN
-#undef TGT
+#include "safety/pdq_lanes.h" /* undefines the parameters */
 
 #define VL           8
 #define P1           16
@@ -268,17 +258,7 @@ typedef struct {
 #define TRANSPOSE(r) transpose8(r)
 #define FN(name)     name##_8
 #define TGT          HD_PDQ_AVX2
-#include "safety/pdq_lanes.h"
-#undef VL
-#undef P1
-#undef P3
-#undef VF
-#undef VFU
-#undef VI
-#undef VSPLAT
-#undef TRANSPOSE
-#undef FN
-#undef TGT
+#include "safety/pdq_lanes.h" /* undefines the parameters */
 
 #define VL           4
 #define P1           16
@@ -290,17 +270,7 @@ typedef struct {
 #define TRANSPOSE(r) transpose4(r)
 #define FN(name)     name##_4
 #define TGT
-#include "safety/pdq_lanes.h"
-#undef VL
-#undef P1
-#undef P3
-#undef VF
-#undef VFU
-#undef VI
-#undef VSPLAT
-#undef TRANSPOSE
-#undef FN
-#undef TGT
+#include "safety/pdq_lanes.h" /* undefines the parameters */
 
 /* The widest kernels this CPU runs, or narrower ones if `lanes` (tests) asks for 8 or 4. */
 static const kernels_t *pick_kernels(int lanes) {

@@ -11,7 +11,7 @@
  * pass-1 strips are P1 (P1 / VL vectors a step, that many dependency chains in flight),
  * pass-2 groups and pass-3 strips P3.
  *
- * Parameters, defined by pdq.c before the include and undefined after it:
+ * Parameters, defined by pdq.c before the include and undefined at the end of this file:
  *   VL           lanes (4, 8 or 16)          VF, VFU, VI   vector, unaligned vector, int vector
  *   P1, P3       pass-1 / pass-3 strip rows (multiples of VL, at most 16 / 32)
  *   FN(name)     name suffixed by the width  TGT           target attribute of the kernels
@@ -239,3 +239,14 @@ static const kernels_t FN(kernels) = {
 
 #undef VLD
 #undef VST
+/* the parameters too, so the next width defines them afresh */
+#undef VL
+#undef P1
+#undef P3
+#undef VF
+#undef VFU
+#undef VI
+#undef VSPLAT
+#undef TRANSPOSE
+#undef FN
+#undef TGT

@@ -45,30 +45,32 @@ typedef struct {
   int err; /* begin's error, reported only once the whole file decoded */
 } stream_ctx_t;
 
-/* Rows from the decoder straight into the PDQ filter (full profile). A too-small image is
- * still decoded to the end so that a corrupt file reports decode_failed, as before. */
-static int stream_rows(void *ctx, int width, int height, int y, int n, const float *rows) {
-  stream_ctx_t *s = ctx;
+/* Start the filter on the first batch. Returns 1 when the batch is to be pushed, 0 when it
+ * is to be dropped (a too-small image is still decoded to the end, so that a corrupt file
+ * reports decode_failed), or a negative error that stops the decode. */
+static int stream_take(stream_ctx_t *s, int width, int height, int y) {
   if (y == 0)
     s->err = hd_pdq_stream_begin(s->work, height, width);
   if (s->err == HD_ERR_TOO_LARGE)
     return s->err;
-  if (!s->err)
-    hd_pdq_stream_push(s->work, rows, n);
-  return 0;
+  return s->err == 0;
+}
+
+/* Rows from the decoder straight into the PDQ filter (full profile). */
+static int stream_rows(void *ctx, int width, int height, int y, int n, const float *rows) {
+  int take = stream_take(ctx, width, height, y);
+  if (take > 0)
+    hd_pdq_stream_push(((stream_ctx_t *)ctx)->work, rows, n);
+  return take < 0 ? take : 0;
 }
 
 /* The same for colour JPEG rows as RGBX: luma is computed inside the filter's first pass. */
 static int stream_rgbx(void *ctx, int width, int height, int y, int n, const unsigned char *rgbx,
                        size_t stride) {
-  stream_ctx_t *s = ctx;
-  if (y == 0)
-    s->err = hd_pdq_stream_begin(s->work, height, width);
-  if (s->err == HD_ERR_TOO_LARGE)
-    return s->err;
-  if (!s->err)
-    hd_pdq_stream_push_rgbx(s->work, rgbx, stride, n);
-  return 0;
+  int take = stream_take(ctx, width, height, y);
+  if (take > 0)
+    hd_pdq_stream_push_rgbx(((stream_ctx_t *)ctx)->work, rgbx, stride, n);
+  return take < 0 ? take : 0;
 }
 
 int hd_pdq_hash_bytes(hd_iovec_t data, hd_pdq_profile_t profile, hd_pdq_work_t *work,

@@ -180,32 +180,31 @@ Test(encode, updates) {
 
 /* --- direct encoders: the same bytes as json_dumps(hd_json_x(...), JSON_COMPACT) ---------- */
 
+/* b (disposed) must hold exactly json_dumps(o, JSON_COMPACT) (o consumed). */
+static void same_bytes(hd_buf_t *b, json_t *o) {
+  char *want = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  cr_assert_eq(b->len, strlen(want), "got %.*s\nwant %s", (int)b->len, b->base, want);
+  cr_assert(memcmp(b->base, want, b->len) == 0, "got %.*s\nwant %s", (int)b->len, b->base, want);
+  hd_buf_dispose(b);
+  free(want);
+}
+
 static void same_message(const hd_message_t *m, int views) {
   json_t *o = hd_json_message(m);
   if (views && !json_object_get(o, "views")) /* api/messages.c's channel rendering */
     json_object_set_new(o, "views", json_integer(m->views));
-  char *want = json_dumps(o, JSON_COMPACT);
-  json_decref(o);
   hd_buf_t b;
   hd_buf_init(&b, 0);
   hd_enc_message(&b, m, views);
-  cr_assert_eq(b.len, strlen(want), "got %.*s\nwant %s", (int)b.len, b.base, want);
-  cr_assert(memcmp(b.base, want, b.len) == 0, "got %.*s\nwant %s", (int)b.len, b.base, want);
-  hd_buf_dispose(&b);
-  free(want);
+  same_bytes(&b, o);
 }
 
 static void same_update(const hd_update_t *u, int64_t log_user_id) {
-  json_t *o = hd_json_update(u, log_user_id);
-  char *want = json_dumps(o, JSON_COMPACT);
-  json_decref(o);
   hd_buf_t b;
   hd_buf_init(&b, 0);
   hd_enc_update(&b, u, log_user_id);
-  cr_assert_eq(b.len, strlen(want), "got %.*s\nwant %s", (int)b.len, b.base, want);
-  cr_assert(memcmp(b.base, want, b.len) == 0, "got %.*s\nwant %s", (int)b.len, b.base, want);
-  hd_buf_dispose(&b);
-  free(want);
+  same_bytes(&b, hd_json_update(u, log_user_id));
 }
 
 Test(encode, direct_encoders_match_jansson_byte_for_byte) {
