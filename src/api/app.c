@@ -374,6 +374,15 @@ void hd_api_publish(hd_call_t *call, const hd_events_t *events) {
     hd_rt_publish(call->ctx, events);
 }
 
+int hd_api_published(hd_call_t *call, int status, const hd_events_t *events) {
+  if (status) {
+    hd_api_error(call, status);
+    return 0;
+  }
+  hd_api_publish(call, events);
+  return 1;
+}
+
 /* ---- request helpers -------------------------------------------------------------------- */
 
 int hd_api_body(hd_call_t *call, hd_jin_t *in) {

@@ -40,21 +40,15 @@ static hd_member_op_t *member_op(hd_call_t *call) {
 /* Completion for member writes: publish, then {"chat"} or {"ok":true}. */
 static void member_done_chat(hd_call_t *call, int status, void *arg) {
   hd_member_op_t *op = arg;
-  if (status) {
-    hd_api_error(call, status);
+  if (!hd_api_published(call, status, &op->events))
     return;
-  }
-  hd_api_publish(call, &op->events);
   hd_api_reply1(call, 200, "chat", hd_json_chat(&op->chat));
 }
 
 static void member_done_ok(hd_call_t *call, int status, void *arg) {
   hd_member_op_t *op = arg;
-  if (status) {
-    hd_api_error(call, status);
+  if (!hd_api_published(call, status, &op->events))
     return;
-  }
-  hd_api_publish(call, &op->events);
   hd_api_ok(call);
 }
 
@@ -106,11 +100,8 @@ void hd_api_chat_private(hd_call_t *call) {
 
 static void create_done(hd_call_t *call, int status, void *arg) {
   hd_chat_create_op_t *op = arg;
-  if (status) {
-    hd_api_error(call, status);
+  if (!hd_api_published(call, status, &op->events))
     return;
-  }
-  hd_api_publish(call, &op->events);
   hd_api_reply1(call, 201, "chat", hd_json_chat(&op->chat));
 }
 
@@ -290,11 +281,8 @@ void hd_api_member_role(hd_call_t *call) {
 
 static void read_done(hd_call_t *call, int status, void *arg) {
   hd_read_op_t *op = arg;
-  if (status) {
-    hd_api_error(call, status);
+  if (!hd_api_published(call, status, &op->events))
     return;
-  }
-  hd_api_publish(call, &op->events);
   hd_api_reply1(call, 200, "read_max_id", json_integer(op->read_max_id));
 }
 

@@ -49,6 +49,9 @@ int hd_api_rate(hd_call_t *call, const char *kind, const char *subject, double r
 
 /* Publish a committed write's events to online clients (no-op when empty or shutting down). */
 void hd_api_publish(hd_call_t *call, const hd_events_t *events);
+/* The common head of a write's completion: on a failed status answer the error and return 0;
+ * otherwise publish events and return 1 (the caller then replies). */
+int hd_api_published(hd_call_t *call, int status, const hd_events_t *events);
 
 /* Define `static int name(hd_store_t *tx, void *arg)` calling the typed write job fn, so a
  * domain function can be passed to hd_api_write without casting function pointers. */

@@ -203,11 +203,8 @@ static hd_message_op_t *message_op(hd_call_t *call) {
 
 static void edit_done(hd_call_t *call, int status, void *arg) {
   hd_message_op_t *op = arg;
-  if (status) {
-    hd_api_error(call, status);
+  if (!hd_api_published(call, status, &op->events))
     return;
-  }
-  hd_api_publish(call, &op->events);
   hd_api_reply1(call, 200, "message", message_json(&op->message, is_channel(call, op->chat_id)));
 }
 
@@ -231,11 +228,8 @@ void hd_api_message_edit(hd_call_t *call) {
 
 static void delete_done(hd_call_t *call, int status, void *arg) {
   hd_message_op_t *op = arg;
-  if (status) {
-    hd_api_error(call, status);
+  if (!hd_api_published(call, status, &op->events))
     return;
-  }
-  hd_api_publish(call, &op->events);
   hd_api_ok(call);
 }
 
