@@ -70,7 +70,8 @@ Test(sqlite, open_creates_dir_and_sets_pragmas) {
   cr_assert_eq(pragma_int(w, "PRAGMA foreign_keys"), 1);
   cr_assert_eq(pragma_int(w, "PRAGMA wal_autocheckpoint"), 1000); /* no checkpoint thread */
   cr_assert_eq(pragma_int(w, "PRAGMA temp_store"), 2);            /* MEMORY */
-  cr_assert_lt(pragma_int(w, "PRAGMA cache_size"), -60000);       /* ≥ 60 MB, in KiB */
+  cr_assert_eq(pragma_int(w, "PRAGMA cache_size"), -4096);        /* 4 MiB, in KiB (db.c) */
+  cr_assert_eq(pragma_int(w, "PRAGMA page_size"), 1024);          /* a new database */
   sqlite3_stmt *st;
   sqlite3_prepare_v2(HD_SQ(w)->db, "PRAGMA journal_mode", -1, &st, NULL);
   cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
