@@ -78,7 +78,7 @@ static const opt_t opts[] = {
     {"test-sync-delay", K_INT, OFF(test_sync_delay_ms), 0, 0, 10000,
      "MS       hold every pipelined log sync this long (test suites only; default 0)"},
     {"max-batch", K_SIZE, OFF(max_batch), 0, 1, 1000000,
-     "N        most jobs in one group commit (default 4096)"},
+     "N        most jobs in one group commit (default 32)"},
     {"pwhash", K_PWHASH, OFF(pwhash), 0, 0, 0,
      "interactive|min password hashing cost (min: test suites only)"},
     {"rate-register", K_INT, OFF(rate_register_per_min), 0, 0, 1000000,
@@ -133,7 +133,7 @@ void hd_config_default(hd_config_t *cfg) {
   hd_net_limits_default(&cfg->net);
   cfg->sync_full = 1;
   cfg->pipeline = 1;
-  cfg->max_batch = 4096;
+  cfg->max_batch = 32; /* with pipelined commits, smaller commits ack sooner: docs/benchmarks.md */
   cfg->pwhash = HD_PWHASH_INTERACTIVE;
   cfg->rate_register_per_min = 10;
   cfg->rate_login_per_min = 30;

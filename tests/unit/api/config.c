@@ -24,7 +24,9 @@ Test(config, defaults) {
   cr_assert_str_eq(cfg.host, "127.0.0.1");
   cr_assert_eq(cfg.port, 8080);
   cr_assert_eq(cfg.sync_full, 1);
-  cr_assert_eq(cfg.max_batch, 4096);
+  cr_assert_eq(cfg.max_batch, 32);
+  cr_assert_eq(cfg.pipeline, 1);
+  cr_assert_eq(cfg.test_sync_delay_ms, 0);
   cr_assert_eq(cfg.rate_register_per_min, 10);
   cr_assert_eq(cfg.rate_login_per_min, 30);
   cr_assert_eq(cfg.rate_send_per_sec, 50);
