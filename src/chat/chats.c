@@ -27,11 +27,10 @@
 
 int hd__chat_load(hd_store_t *s, int64_t user_id, int64_t chat_id, hd_mem_pool_t *pool,
                   hd_chat_t *chat) {
-  int member = 0;
-  int ret = s->ops->chat_get_as(s, chat_id, user_id, pool, chat, &member);
+  int ret = s->ops->chat_get_as(s, chat_id, user_id, pool, chat);
   if (ret != 0)
     return ret;
-  if (member)
+  if (chat->my_role != HD_ROLE_NONE)             /* a member row always holds a role */
     return hd_moderation_chat_check(s, chat, 1); /* banned chats: moderation.h */
   if (chat->type == HD_CHAT_PRIVATE || chat->username == NULL)
     return HD_ERR_CHAT_NOT_FOUND;

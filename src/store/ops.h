@@ -90,11 +90,10 @@ typedef struct st_hd_store_ops_t {
   int (*chat_insert)(hd_store_t *s, hd_chat_t *c, int64_t pair_lo, int64_t pair_hi);
   /* The stored row (viewer fields zero). HD_ERR_CHAT_NOT_FOUND. */
   int (*chat_get)(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_chat_t *out);
-  /* The stored row with user_id's membership in one read: *member = 1 and my_role /
-   * my_read_max_id set when user_id is a member, else *member = 0 and HD_ROLE_NONE.
-   * HD_ERR_CHAT_NOT_FOUND. */
+  /* The stored row with user_id's membership in one read: my_role / my_read_max_id are the
+   * member row's, or HD_ROLE_NONE / 0 when user_id is not a member. HD_ERR_CHAT_NOT_FOUND. */
   int (*chat_get_as)(hd_store_t *s, int64_t id, int64_t user_id, hd_mem_pool_t *pool,
-                     hd_chat_t *out, int *member);
+                     hd_chat_t *out);
   /* By public username, any case. HD_ERR_CHAT_NOT_FOUND. */
   int (*chat_find)(hd_store_t *s, const char *username, hd_mem_pool_t *pool, hd_chat_t *out);
   /* The private chat of the ordered pair. HD_ERR_CHAT_NOT_FOUND. */

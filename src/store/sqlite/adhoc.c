@@ -24,15 +24,28 @@ int hd__sq_adhoc_run(hd_sqlite_t *q, sqlite3_stmt *st, int unique_err, const cha
   return ret;
 }
 
-int hd__sq_adhoc_one(hd_sqlite_t *q, sqlite3_stmt *st, int missing, hd_sq_reader_t reader,
-                     hd_mem_pool_t *pool, void *out, const char *what) {
+static int one_row(hd_sqlite_t *q, sqlite3_stmt *st, int cached, int missing, hd_sq_reader_t reader,
+                   hd_mem_pool_t *pool, void *out, const char *what) {
   int rc = sqlite3_step(st), ret = 0;
   if (rc == SQLITE_ROW)
     reader(st, pool, out);
   else
     ret = rc == SQLITE_DONE ? missing : hd__sq_fail(q, rc, what);
-  sqlite3_finalize(st);
+  if (cached)
+    hd__sq_reset(st);
+  else
+    sqlite3_finalize(st);
   return ret;
+}
+
+int hd__sq_adhoc_one(hd_sqlite_t *q, sqlite3_stmt *st, int missing, hd_sq_reader_t reader,
+                     hd_mem_pool_t *pool, void *out, const char *what) {
+  return one_row(q, st, 0, missing, reader, pool, out, what);
+}
+
+int hd__sq_cached_one(hd_sqlite_t *q, sqlite3_stmt *st, int missing, hd_sq_reader_t reader,
+                      hd_mem_pool_t *pool, void *out, const char *what) {
+  return one_row(q, st, 1, missing, reader, pool, out, what);
 }
 
 int hd__sq_adhoc_rows(hd_sqlite_t *q, sqlite3_stmt *st, int cached, size_t limit, size_t elem,

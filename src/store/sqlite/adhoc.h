@@ -1,6 +1,7 @@
 /*
  * adhoc.h — helpers for statements prepared per call (moderation and admin paths, which run
- * rarely and do not earn a slot in the per-handle statement cache of queries.h).
+ * rarely and do not earn a slot in the per-handle statement cache of queries.h), and the
+ * row readers shared with cached statements (hd__sq_cached_one, hd__sq_adhoc_rows cached=1).
  *
  *   st = hd__sq_adhoc_prepare(q, sql);  bind…;  return hd__sq_adhoc_run(q, st, 0, "what");
  *
@@ -24,6 +25,9 @@ typedef void (*hd_sq_reader_t)(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out)
 /* Step a one-row SELECT: reader fills out, or `missing` when there is no row. Finalizes st. */
 int hd__sq_adhoc_one(hd_sqlite_t *q, sqlite3_stmt *st, int missing, hd_sq_reader_t reader,
                      hd_mem_pool_t *pool, void *out, const char *what);
+/* hd__sq_adhoc_one for a statement of the cache (queries.h): reset, not finalized. */
+int hd__sq_cached_one(hd_sqlite_t *q, sqlite3_stmt *st, int missing, hd_sq_reader_t reader,
+                      hd_mem_pool_t *pool, void *out, const char *what);
 /* Read at most limit rows of elem bytes (zeroed, then filled by reader) into a pool array.
  * cached: st belongs to the statement cache and is reset instead of finalized. */
 int hd__sq_adhoc_rows(hd_sqlite_t *q, sqlite3_stmt *st, int cached, size_t limit, size_t elem,

@@ -17,6 +17,7 @@
  *  2. member_count equals the number of members rows of the chat (maintained by the domain
  *     in the same transaction as each insert/delete).
  */
+#include "store/sqlite/adhoc.h"
 #include "store/sqlite/internal.h"
 
 #include <string.h>
@@ -50,6 +51,26 @@ int hd__sq_chat_insert(hd_store_t *s, hd_chat_t *c, int64_t pair_lo, int64_t pai
   return ret;
 }
 
+static void read_chat(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
+  hd__sq_read_chat(st, pool, out);
+}
+
+/* The chat columns, then m.role and m.read_max_id (NULL: not a member). */
+static void read_chat_as(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
+  hd_chat_t *c = out;
+  hd__sq_read_chat(st, pool, c);
+  c->my_role = (hd_role_t)sqlite3_column_int(st, HD_SQ_CHAT_NCOLS); /* NULL reads 0: NONE */
+  c->my_read_max_id = sqlite3_column_int64(st, HD_SQ_CHAT_NCOLS + 1);
+}
+
+static void read_membership(sqlite3_stmt *st, hd_mem_pool_t *pool, void *out) {
+  (void)pool;
+  hd_store_membership_t *m = out;
+  m->role = (hd_role_t)sqlite3_column_int(st, 0);
+  m->joined_at = sqlite3_column_int64(st, 1);
+  m->read_max_id = sqlite3_column_int64(st, 2);
+}
+
 static int chat_by(hd_store_t *s, hd_sq_query_t id, int64_t key, const char *name,
                    hd_mem_pool_t *pool, hd_chat_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
@@ -60,15 +81,7 @@ static int chat_by(hd_store_t *s, hd_sq_query_t id, int64_t key, const char *nam
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
   else
     sqlite3_bind_int64(st, 1, key);
-  int rc = sqlite3_step(st), ret = 0;
-  if (rc == SQLITE_ROW)
-    hd__sq_read_chat(st, pool, out);
-  else if (rc == SQLITE_DONE)
-    ret = HD_ERR_CHAT_NOT_FOUND;
-  else
-    ret = hd__sq_fail(q, rc, "chat_get");
-  hd__sq_reset(st);
-  return ret;
+  return hd__sq_cached_one(q, st, HD_ERR_CHAT_NOT_FOUND, read_chat, pool, out, "chat_get");
 }
 
 int hd__sq_chat_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_chat_t *out) {
@@ -135,26 +148,14 @@ int hd__sq_private_members(hd_store_t *s, int64_t chat_id, int64_t out[2]) {
 }
 
 int hd__sq_chat_get_as(hd_store_t *s, int64_t id, int64_t user_id, hd_mem_pool_t *pool,
-                       hd_chat_t *out, int *member) {
+                       hd_chat_t *out) {
   hd_sqlite_t *q = HD_SQ(s);
   sqlite3_stmt *st = hd__sq_stmt(q, HD_Q_CHAT_GET_AS);
   if (st == NULL)
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_int64(st, 2, user_id);
-  int rc = sqlite3_step(st), ret = 0;
-  if (rc == SQLITE_ROW) {
-    hd__sq_read_chat(st, pool, out);
-    *member = sqlite3_column_type(st, HD_SQ_CHAT_NCOLS) != SQLITE_NULL;
-    out->my_role = *member ? (hd_role_t)sqlite3_column_int(st, HD_SQ_CHAT_NCOLS) : HD_ROLE_NONE;
-    out->my_read_max_id = *member ? sqlite3_column_int64(st, HD_SQ_CHAT_NCOLS + 1) : 0;
-  } else if (rc == SQLITE_DONE) {
-    ret = HD_ERR_CHAT_NOT_FOUND;
-  } else {
-    ret = hd__sq_fail(q, rc, "chat_get_as");
-  }
-  hd__sq_reset(st);
-  return ret;
+  return hd__sq_cached_one(q, st, HD_ERR_CHAT_NOT_FOUND, read_chat_as, pool, out, "chat_get_as");
 }
 
 int hd__sq_member_get(hd_store_t *s, int64_t chat_id, int64_t user_id, hd_store_membership_t *out) {
@@ -164,18 +165,7 @@ int hd__sq_member_get(hd_store_t *s, int64_t chat_id, int64_t user_id, hd_store_
     return HD_ERR_STORAGE;
   sqlite3_bind_int64(st, 1, chat_id);
   sqlite3_bind_int64(st, 2, user_id);
-  int rc = sqlite3_step(st), ret = 0;
-  if (rc == SQLITE_ROW) {
-    out->role = (hd_role_t)sqlite3_column_int(st, 0);
-    out->joined_at = sqlite3_column_int64(st, 1);
-    out->read_max_id = sqlite3_column_int64(st, 2);
-  } else if (rc == SQLITE_DONE) {
-    ret = HD_ERR_NOT_MEMBER;
-  } else {
-    ret = hd__sq_fail(q, rc, "member_get");
-  }
-  hd__sq_reset(st);
-  return ret;
+  return hd__sq_cached_one(q, st, HD_ERR_NOT_MEMBER, read_membership, NULL, out, "member_get");
 }
 
 int hd__sq_member_insert(hd_store_t *s, int64_t chat_id, int64_t user_id, hd_role_t role,

@@ -129,7 +129,7 @@ int hd__sq_session_delete(hd_store_t *s, int64_t user_id, int64_t session_id);
 int hd__sq_chat_insert(hd_store_t *s, hd_chat_t *c, int64_t pair_lo, int64_t pair_hi);
 int hd__sq_chat_get(hd_store_t *s, int64_t id, hd_mem_pool_t *pool, hd_chat_t *out);
 int hd__sq_chat_get_as(hd_store_t *s, int64_t id, int64_t user_id, hd_mem_pool_t *pool,
-                       hd_chat_t *out, int *member);
+                       hd_chat_t *out);
 int hd__sq_chat_find(hd_store_t *s, const char *username, hd_mem_pool_t *pool, hd_chat_t *out);
 int hd__sq_chat_find_private(hd_store_t *s, int64_t lo, int64_t hi, int64_t *chat_id);
 int hd__sq_chat_next_message_id(hd_store_t *s, int64_t chat_id, int64_t date, int64_t *id);
